@@ -1,0 +1,23 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+DEV := $(PYTHON) tools/dev.py
+
+.PHONY: run test lint bench setup clean
+
+run:    ## serve Odoo with the addon and demo data on http://localhost:$${ODOO_PORT:-8069}
+	$(DEV) run
+
+test:   ## static checks, then the Odoo suite on a fresh database
+	$(DEV) test $(ARGS)
+
+lint:   ## static checks only
+	$(DEV) lint
+
+bench:  ## benchmarks, written to BENCHMARKS.md
+	$(DEV) bench $(ARGS)
+
+setup:  ## only create .venv and install Odoo, the OCA addons and tools
+	$(DEV) setup
+
+clean:  ## remove the virtualenv (the Odoo tree, databases and caches stay)
+	rm -rf .venv

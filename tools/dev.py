@@ -1,0 +1,674 @@
+#!/usr/bin/env python3
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Set up, serve, test and benchmark the addon (``make run``, ``make test``, ...).
+
+Standard library only: it runs before the virtualenv exists.
+
+Environment:
+  ODOO_SRC      Odoo 18.0 source tree (default ~/.cache/odoo/18.0)
+  ODOO_PORT     HTTP port of ``make run`` (default 8069)
+  ODOO_DB       database of ``make run`` (default helpdesk_after_sales)
+  PGHOST/PGPORT/PGUSER/PGPASSWORD  an existing PostgreSQL server to use
+  HAS_CACHE     cache directory (default ~/.cache/helpdesk_after_sales)
+"""
+
+import argparse
+import ast
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+MODULE = "helpdesk_after_sales"
+ROOT = Path(__file__).resolve().parent.parent
+HOME = Path.home()
+ODOO_SRC = Path(os.environ.get("ODOO_SRC") or HOME / ".cache/odoo/18.0")
+ODOO_GIT = "https://github.com/odoo/odoo.git"
+CACHE = Path(os.environ.get("HAS_CACHE") or HOME / ".cache" / MODULE)
+VENV = ROOT / ".venv"
+VPY = VENV / "bin" / "python"
+REQUIREMENTS = ROOT / "requirements.txt"
+# Bump when the install recipe below changes, so existing venvs are refreshed.
+RECIPE_VERSION = "2"
+PRIVATE_PG_PORT = int(os.environ.get("HAS_PG_PORT", "54329"))
+# Tour tests run with odoo-bin (they need a live server); pytest-odoo skips them.
+TOUR_TAG = "after_sales_tour"
+# Debian packages the full suite needs: browser tours, PDF with Chinese glyphs.
+SYSTEM_PACKAGES = {
+    "chromium": lambda: shutil.which("chromium"),
+    "wkhtmltopdf": lambda: shutil.which("wkhtmltopdf"),
+    "fonts-noto-cjk": lambda: Path("/usr/share/fonts/opentype/noto").is_dir(),
+    "libpq-dev": lambda: shutil.which("pg_config"),
+}
+
+
+def log(msg):
+    print(f"[{MODULE}] {msg}", flush=True)
+
+
+def run(cmd, check=True, **kwargs):
+    return subprocess.run([str(c) for c in cmd], check=check, **kwargs)
+
+
+def quiet(cmd, **kwargs):
+    """Run a command, show its output only when it fails."""
+    proc = run(cmd, check=False, capture_output=True, text=True, **kwargs)
+    if proc.returncode:
+        sys.stdout.write(proc.stdout[-6000:])
+        sys.stderr.write(proc.stderr[-6000:])
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(map(str, cmd))}")
+    return proc
+
+
+# ---------------------------------------------------------------- Odoo source
+def odoo_src_present():
+    return (ODOO_SRC / "odoo" / "release.py").is_file()
+
+
+def ensure_odoo_src():
+    """Return True when an Odoo 18.0 tree is available at ODOO_SRC."""
+    if odoo_src_present():
+        return True
+    log(f"no Odoo tree at {ODOO_SRC}: trying a shallow clone of upstream 18.0")
+    ODOO_SRC.parent.mkdir(parents=True, exist_ok=True)
+    proc = run(
+        ["git", "clone", "--quiet", "--depth", "1", "--branch", "18.0", ODOO_GIT, ODOO_SRC],
+        check=False,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    if proc.returncode == 0 and odoo_src_present():
+        return True
+    shutil.rmtree(ODOO_SRC, ignore_errors=True)
+    log(
+        "could not get Odoo 18.0. Provide a tree yourself: put an Odoo 18.0 checkout "
+        f"(with odoo/, addons/, odoo-bin, setup.py, requirements.txt) at {ODOO_SRC}, "
+        "or point ODOO_SRC at one, then run the command again."
+    )
+    return False
+
+
+# ---------------------------------------------------------------- system
+def ensure_system_packages():
+    missing = [name for name, present in SYSTEM_PACKAGES.items() if not present()]
+    if not missing:
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        log(
+            "missing system packages (tours, PDFs or psycopg2 need them): "
+            + " ".join(missing)
+            + f". Install them with: sudo apt-get install {' '.join(missing)}"
+        )
+        return
+    log("installing Debian packages: " + " ".join(missing))
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run(["apt-get", "update", "-qq"], check=False, env=env, stdout=subprocess.DEVNULL)
+    proc = run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+        check=False,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    if proc.returncode:
+        log("apt-get could not install all of: " + " ".join(missing))
+
+
+def find_python():
+    """A Python 3.10-3.12 interpreter (Odoo 18 supports these)."""
+    for name in ("python3.12", "python3.11", "python3.10", "python3"):
+        exe = shutil.which(name)
+        if not exe:
+            continue
+        out = run(
+            [exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if out in ("3.10", "3.11", "3.12"):
+            return exe
+    raise SystemExit("Odoo 18 needs Python 3.10, 3.11 or 3.12; none found on PATH.")
+
+
+def odoo_requirements():
+    """Odoo's own requirements, less what cannot or need not build here."""
+    lines = []
+    for line in (ODOO_SRC / "requirements.txt").read_text().splitlines():
+        # The 3.11 pin of cbor2 has no wheel and fails to build; 5.6 has wheels.
+        if line.startswith("cbor2==5.4.2"):
+            line = "cbor2==5.6.5 ; python_version < '3.12'"
+        # LDAP needs system headers and no feature here uses it.
+        if line.startswith("python-ldap"):
+            continue
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def ensure_venv():
+    """Create .venv and install Odoo, the pinned OCA wheels and the tools, once."""
+    odoo_reqs = odoo_requirements()
+    digest = hashlib.sha256(
+        "\n".join(
+            [RECIPE_VERSION, str(ODOO_SRC.resolve()), odoo_reqs, REQUIREMENTS.read_text()]
+        ).encode()
+    ).hexdigest()
+    stamp = VENV / ".installed"
+    if VPY.exists() and stamp.exists() and stamp.read_text() == digest:
+        return
+    if not VPY.exists():
+        log(f"creating {VENV}")
+        run([find_python(), "-m", "venv", VENV])
+    pip = [VPY, "-m", "pip", "--disable-pip-version-check", "-q"]
+    log("installing Odoo's requirements (first time only)")
+    # Several pinned sdists still import pkg_resources.
+    quiet([*pip, "install", "setuptools<81", "wheel"])
+    req_file = CACHE / "odoo-requirements.txt"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    req_file.write_text(odoo_reqs)
+    quiet([*pip, "install", "-r", req_file])
+    log(f"installing Odoo from {ODOO_SRC} (editable)")
+    # Editable, so pip sees the `odoo` distribution the OCA wheels depend on; "compat"
+    # puts the tree itself on sys.path, so `import odoo` finds the real package and not
+    # the namespace the OCA wheels install under site-packages/odoo/addons.
+    quiet([*pip, "install", "--no-build-isolation", "--config-settings", "editable_mode=compat",
+           "-e", ODOO_SRC])
+    log("installing the pinned OCA addons and test tools")
+    quiet([*pip, "install", "-r", REQUIREMENTS])
+    stamp.write_text(digest)
+
+
+# ---------------------------------------------------------------- PostgreSQL
+class Postgres:
+    """The server at PGHOST/PGPORT when it answers, else a private cluster."""
+
+    def __init__(self):
+        self.started = False
+        self.pg_bin = self._find_bin()
+        self.host = os.environ.get("PGHOST")
+        self.port = os.environ.get("PGPORT")
+        self.user = os.environ.get("PGUSER")
+        self.password = os.environ.get("PGPASSWORD")
+        self.private = False
+
+    @staticmethod
+    def _find_bin():
+        candidates = []
+        if shutil.which("pg_config"):
+            out = run(["pg_config", "--bindir"], capture_output=True, text=True, check=False)
+            candidates.append(Path(out.stdout.strip()))
+        candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+        for cand in candidates:
+            if (cand / "pg_ctl").exists() and (cand / "postgres").exists():
+                return cand
+        return None
+
+    def _isready(self, host, port):
+        tool = shutil.which("pg_isready") or (self.pg_bin and self.pg_bin / "pg_isready")
+        if not tool:
+            return False
+        cmd = [tool, "-q", "-t", "3"]
+        if host:
+            cmd += ["-h", host]
+        if port:
+            cmd += ["-p", port]
+        return run(cmd, check=False).returncode == 0
+
+    def ensure(self):
+        if (self.host or self.port) and self._isready(self.host, self.port):
+            log(f"using the PostgreSQL server at {self.host or 'local socket'}:{self.port or 5432}")
+            return self
+        self._start_private()
+        return self
+
+    @property
+    def data_dir(self):
+        # A root-owned home is not readable by the unprivileged server user.
+        if os.geteuid() == 0:
+            return Path("/var/tmp") / f"{MODULE}-pg"
+        return CACHE / "pg"
+
+    def _as_server_user(self, cmd):
+        if os.geteuid() == 0:
+            return ["runuser", "-u", "postgres", "--", *map(str, cmd)]
+        return cmd
+
+    def _start_private(self):
+        if not self.pg_bin:
+            raise SystemExit(
+                "No PostgreSQL server answers at PGHOST/PGPORT and no PostgreSQL binaries "
+                "were found. Install them (Debian: sudo apt-get install postgresql) or "
+                "set PGHOST/PGPORT to a running server."
+            )
+        self.private = True
+        self.host, self.port, self.user, self.password = "127.0.0.1", str(PRIVATE_PG_PORT), "odoo", None
+        data = self.data_dir
+        if os.geteuid() == 0:
+            data.parent.mkdir(parents=True, exist_ok=True)
+        if not (data / "PG_VERSION").exists():
+            log(f"initialising a private PostgreSQL cluster in {data}")
+            data.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(data, "postgres", "postgres")
+            quiet(self._as_server_user(
+                [self.pg_bin / "initdb", "-D", data, "-U", "odoo", "--auth=trust", "-E", "UTF8",
+                 "--locale=C.UTF-8"]
+            ))
+        if self._isready(self.host, self.port):
+            return
+        log(f"starting the private PostgreSQL cluster on 127.0.0.1:{self.port}")
+        opts = (
+            f"-p {self.port} -k {data} -c listen_addresses=127.0.0.1 "
+            "-c synchronous_commit=off -c max_connections=200"
+        )
+        quiet(self._as_server_user(
+            [self.pg_bin / "pg_ctl", "-D", data, "-l", data / "server.log", "-w", "-o", opts, "start"]
+        ))
+        self.started = True
+
+    def stop(self):
+        if self.started:
+            log("stopping the private PostgreSQL cluster")
+            run(self._as_server_user(
+                [self.pg_bin / "pg_ctl", "-D", self.data_dir, "-m", "fast", "-w", "stop"]
+            ), check=False, stdout=subprocess.DEVNULL)
+            self.started = False
+
+    def odoo_args(self):
+        args = []
+        if self.host:
+            args.append(f"--db_host={self.host}")
+        if self.port:
+            args.append(f"--db_port={self.port}")
+        if self.user:
+            args.append(f"--db_user={self.user}")
+        if self.password:
+            args.append(f"--db_password={self.password}")
+        return args
+
+    def env(self):
+        env = dict(os.environ)
+        for key, val in (("PGHOST", self.host), ("PGPORT", self.port), ("PGUSER", self.user),
+                         ("PGPASSWORD", self.password)):
+            if val:
+                env[key] = val
+        return env
+
+    def psql(self, dbname, sql):
+        proc = run(["psql", "-X", "-q", "-A", "-t", "-d", dbname, "-c", sql],
+                   capture_output=True, text=True, env=self.env(), check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    def db_exists(self, name):
+        return self.psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
+
+    def dropdb(self, name):
+        run(["dropdb", "--if-exists", "--force", name], env=self.env(), check=False)
+
+
+# ---------------------------------------------------------------- Odoo
+def addons_link():
+    """The checkout, linked under the module's name inside an addons directory."""
+    key = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
+    addons = CACHE / "addons" / key
+    addons.mkdir(parents=True, exist_ok=True)
+    link = addons / MODULE
+    if link.is_symlink() and Path(os.readlink(link)) == ROOT:
+        return addons
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(ROOT, target_is_directory=True)
+    return addons
+
+
+def addons_path():
+    return ",".join(str(p) for p in (ODOO_SRC / "addons", ODOO_SRC / "odoo" / "addons", addons_link()))
+
+
+def odoo_cmd(pg, *args):
+    return [VPY, ODOO_SRC / "odoo-bin", f"--addons-path={addons_path()}",
+            f"--data-dir={CACHE / 'data'}", *pg.odoo_args(), *args]
+
+
+def _odoo_init(pg, db, modules, demo):
+    args = ["-d", db, "-i", ",".join(modules), "--stop-after-init", "--log-level=warn",
+            "--max-cron-threads=0"]
+    if not demo:
+        args.append("--without-demo=all")
+    proc = run(odoo_cmd(pg, *args), check=False, capture_output=True, text=True)
+    output = proc.stdout + proc.stderr
+    ok = proc.returncode == 0 and not re.search(r" (ERROR|CRITICAL) ", output)
+    if not ok:
+        sys.stdout.write(output[-8000:])
+    return ok
+
+
+def manifest_depends():
+    return ast.literal_eval((ROOT / "__manifest__.py").read_text())["depends"]
+
+
+def template_db(pg, demo):
+    """A database with the addon's dependencies installed, made once per set of
+    pinned versions: each test database is a copy, so only the addon installs."""
+    digest = hashlib.sha256("\n".join(
+        [str(ODOO_SRC.resolve()), REQUIREMENTS.read_text(), *manifest_depends()]
+    ).encode()).hexdigest()[:10]
+    kind = "demo" if demo else "nodemo"
+    name = f"has_tpl_{kind}_{digest}"
+    stale = pg.psql("postgres", "SELECT string_agg(datname, ' ') FROM pg_database "
+                    f"WHERE datname LIKE 'has\\_tpl\\_{kind}\\_%' AND datname != '{name}'")
+    for old in (stale or "").split():
+        pg.dropdb(old)
+        shutil.rmtree(CACHE / "data" / "filestore" / old, ignore_errors=True)
+    if pg.db_exists(name):
+        return name
+    log(f"preparing template database {name} with the dependencies (once per version set)")
+    if not _odoo_init(pg, name, manifest_depends(), demo):
+        pg.dropdb(name)
+        raise SystemExit("installing the addon's dependencies failed, see the log above")
+    return name
+
+
+def copy_db(pg, template, db):
+    pg.dropdb(db)
+    run(["createdb", "-T", template, db], env=pg.env())
+    store = CACHE / "data" / "filestore"
+    if (store / template).is_dir():
+        shutil.rmtree(store / db, ignore_errors=True)
+        shutil.copytree(store / template, store / db)
+
+
+def drop_test_db(pg, db):
+    pg.dropdb(db)
+    shutil.rmtree(CACHE / "data" / "filestore" / db, ignore_errors=True)
+
+
+def odoo_install(pg, db, demo=True):
+    """Create ``db`` with the addon installed; return (ok, seconds)."""
+    copy_db(pg, template_db(pg, demo), db)
+    started = time.time()
+    ok = _odoo_init(pg, db, [MODULE], demo)
+    return ok, time.time() - started
+
+
+def cmd_run(args):
+    if not ensure_odoo_src():
+        raise SystemExit(1)
+    ensure_system_packages()
+    ensure_venv()
+    pg = Postgres().ensure()
+    db = os.environ.get("ODOO_DB", MODULE)
+    port = os.environ.get("ODOO_PORT", "8069")
+    try:
+        if not pg.db_exists(db):
+            log(f"creating database {db} with the addon and its demo data (login admin / admin)")
+            ok, _secs = odoo_install(pg, db, demo=True)
+            if not ok:
+                drop_test_db(pg, db)
+                raise SystemExit("installing the addon failed, see the log above")
+        log(f"serving Odoo on http://localhost:{port} (database {db}, login admin / admin)")
+        proc = subprocess.Popen([str(c) for c in odoo_cmd(
+            pg, "-d", db, f"--db-filter=^{re.escape(db)}$", f"--http-port={port}",
+            "--max-cron-threads=1",
+        )])
+        with contextlib.suppress(KeyboardInterrupt):
+            proc.wait()
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            proc.wait()
+    finally:
+        pg.stop()
+
+
+# ---------------------------------------------------------------- checks
+def static_checks():
+    """pylint-odoo (OCA mandatory checks) and the OCA pre-commit hooks' checks."""
+    failures = 0
+    vbin = VENV / "bin"
+    log("static checks: pylint-odoo (OCA mandatory checks)")
+    proc = run([vbin / "pylint", "--rcfile", ROOT / ".pylintrc-mandatory", "--score=n",
+                *sorted(str(p) for p in ROOT.glob("*.py")),
+                *[str(p) for p in ("models", "wizards", "reports", "tests") if (ROOT / p).is_dir()]],
+               check=False, cwd=ROOT)
+    failures += proc.returncode != 0
+    log("static checks: OCA module checks (manifest, XML, CSV) and .po checks")
+    proc = run([vbin / "oca-checks-odoo-module", "--no-verbose", ROOT / "__manifest__.py"],
+               check=False, cwd=ROOT)
+    failures += proc.returncode != 0
+    log("static checks: README.rst and index.html generated from readme/")
+    proc = run([VPY, ROOT / "tools" / "gen_readme.py", "--check"], check=False, cwd=ROOT)
+    failures += proc.returncode != 0
+    po_files = sorted(str(p) for p in ROOT.glob("i18n/*.po*"))
+    if po_files:
+        proc = run([vbin / "oca-checks-po", "--no-verbose", *po_files], check=False, cwd=ROOT)
+        failures += proc.returncode != 0
+    return failures
+
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+
+    def check(self, name, ok):
+        log(f"{'PASS' if ok else 'FAIL'}: {name}")
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+
+
+def pytest_counts(output):
+    counts = {}
+    summary = [line for line in output.splitlines()
+               if re.match(r"^(=+ )?\d+ (passed|failed|errors?|skipped|deselected|warnings?)\b.* in [\d.]+s",
+                           line)]
+    if summary:
+        for num, word in re.findall(r"(\d+) (passed|failed|errors?|skipped|deselected)", summary[-1]):
+            counts[word.rstrip("s") if word.startswith("error") else word] = int(num)
+    return counts
+
+
+def odoo_test_counts(output):
+    """Totals from odoo-bin's test log lines."""
+    ran = failed = 0
+    for line in output.splitlines():
+        m = re.search(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", line)
+        if m:
+            failed += int(m.group(1)) + int(m.group(2))
+            ran += int(m.group(3))
+            continue
+        m = re.search(r"\b0 failed, 0 error\(s\) of (\d+) tests", line) or re.search(
+            r"Ran (\d+) tests? in", line)
+        if m and "of" not in line:
+            ran += int(m.group(1))
+    return ran, failed
+
+
+def cmd_test(args):
+    tally = Tally()
+    have_odoo = ensure_odoo_src()
+    if have_odoo:
+        ensure_system_packages()
+    if have_odoo or not VPY.exists():
+        if have_odoo:
+            ensure_venv()
+    lint_failures = 0
+    if VPY.exists() and (VENV / "bin" / "pylint").exists():
+        lint_failures = static_checks()
+        tally.check("static checks", lint_failures == 0)
+    else:
+        log("static checks NOT run: no virtualenv with the tools (needs the Odoo tree)")
+    if not have_odoo:
+        log("The Odoo test suite was NOT run: no Odoo 18.0 tree could be had (see above).")
+        print(f"static: {tally.passed} passed, {tally.failed} failed")
+        raise SystemExit(1 if tally.failed else 0)
+
+    pg = Postgres().ensure()
+    stamp = f"{os.getpid()}"
+    db_demo, db_nodemo = f"has_test_{stamp}", f"has_test_nodemo_{stamp}"
+    try:
+        if not args.skip_install_checks:
+            log("installing on a fresh database without demo data")
+            ok, secs = odoo_install(pg, db_nodemo, demo=False)
+            tally.check(f"install without demo data ({secs:.0f}s)", ok)
+            if ok:
+                tally.check("upgrade twice in a row leaves the same records",
+                            upgrade_is_idempotent(pg, db_nodemo))
+            drop_test_db(pg, db_nodemo)
+        log("installing on a fresh database with demo data")
+        ok, secs = odoo_install(pg, db_demo, demo=True)
+        tally.check(f"install with demo data ({secs:.0f}s)", ok)
+        if ok:
+            run_pytest(pg, db_demo, tally, args.pytest_args)
+            run_tours(pg, db_demo, tally)
+    finally:
+        if not args.keep_db:
+            drop_test_db(pg, db_demo)
+            drop_test_db(pg, db_nodemo)
+        pg.stop()
+    closing = f"{tally.passed} passed, {tally.failed} failed"
+    if tally.skipped:
+        closing += f", {tally.skipped} skipped"
+    print(closing)
+    raise SystemExit(1 if tally.failed else 0)
+
+
+def upgrade_is_idempotent(pg, db):
+    """Snapshot the addon's records, upgrade twice, compare."""
+    snapshot_sql = (
+        "SELECT string_agg(model || ':' || name || ':' || res_id, ',' ORDER BY model, name) "
+        f"FROM ir_model_data WHERE module = '{MODULE}'"
+    )
+    counts_sql = (
+        "SELECT string_agg(t || '=' || n, ',' ORDER BY t) FROM ("
+        " SELECT 'helpdesk_ticket_category' t, count(*) n FROM helpdesk_ticket_category UNION ALL"
+        " SELECT 'helpdesk_ticket_channel', count(*) FROM helpdesk_ticket_channel UNION ALL"
+        " SELECT 'helpdesk_sla', count(*) FROM helpdesk_sla UNION ALL"
+        " SELECT 'tier_definition', count(*) FROM tier_definition UNION ALL"
+        " SELECT 'mail_template', count(*) FROM mail_template UNION ALL"
+        " SELECT 'ir_cron', count(*) FROM ir_cron UNION ALL"
+        " SELECT 'ir_rule', count(*) FROM ir_rule UNION ALL"
+        " SELECT 'ir_model_access', count(*) FROM ir_model_access UNION ALL"
+        " SELECT 'res_groups', count(*) FROM res_groups) c"
+    )
+
+    def snapshot():
+        return pg.psql(db, snapshot_sql), pg.psql(db, counts_sql)
+
+    before = snapshot()
+    for attempt in (1, 2):
+        proc = run(odoo_cmd(pg, "-d", db, "-u", MODULE, "--stop-after-init", "--log-level=warn",
+                            "--max-cron-threads=0"), check=False, capture_output=True, text=True)
+        if proc.returncode or re.search(r" (ERROR|CRITICAL) ", proc.stdout + proc.stderr):
+            sys.stdout.write((proc.stdout + proc.stderr)[-6000:])
+            log(f"upgrade {attempt} failed")
+            return False
+        after = snapshot()
+        if after != before:
+            log(f"records differ after upgrade {attempt}:\n  before {before}\n  after  {after}")
+            return False
+    return before[0] is not None
+
+
+def odoo_rc(pg, db):
+    conf = CACHE / f"pytest-{db}.conf"
+    lines = ["[options]", f"addons_path = {addons_path()}", f"data_dir = {CACHE / 'data'}",
+             f"db_name = {db}", f"dbfilter = ^{db}$"]
+    for key, val in (("db_host", pg.host), ("db_port", pg.port), ("db_user", pg.user),
+                     ("db_password", pg.password)):
+        if val:
+            lines.append(f"{key} = {val}")
+    conf.write_text("\n".join(lines) + "\n")
+    return conf
+
+
+def run_pytest(pg, db, tally, extra):
+    log("running the addon's Odoo tests with pytest-odoo")
+    conf = odoo_rc(pg, db)
+    tests_dir = addons_link() / MODULE / "tests"
+    # Collected through the link, so pytest-odoo names the modules odoo.addons.<MODULE>.
+    proc = run([VENV / "bin" / "pytest", "-p", "no:cacheprovider", f"--odoo-config={conf}",
+                "--odoo-log-level=warn", "-o", "python_files=test_*.py", "-q",
+                "-W", "ignore::DeprecationWarning", "-r", "fEs", str(tests_dir), *extra],
+               check=False, capture_output=True, text=True, cwd=tests_dir.parent.parent)
+    sys.stdout.write(proc.stdout[-20000:])
+    if proc.returncode not in (0, 1, 5):
+        sys.stdout.write(proc.stderr[-6000:])
+    counts = pytest_counts(proc.stdout)
+    tally.passed += counts.get("passed", 0)
+    tally.failed += counts.get("failed", 0) + counts.get("error", 0)
+    # HttpCase tours are skipped by pytest-odoo and run by run_tours.
+    if proc.returncode not in (0, 1, 5) and not counts:
+        tally.check("pytest-odoo ran", False)
+
+
+def run_tours(pg, db, tally):
+    if not shutil.which("chromium"):
+        log("browser tours NOT run: Chromium is not installed (Debian: apt-get install chromium)")
+        return
+    log("running the browser tours (HttpCase) with odoo-bin --test-enable")
+    proc = run(odoo_cmd(pg, "-d", db, "--test-enable", f"--test-tags={TOUR_TAG}",
+                        "--stop-after-init", "--log-level=test", "--http-port=0",
+                        "--max-cron-threads=0"),
+               check=False, capture_output=True, text=True)
+    output = proc.stdout + proc.stderr
+    ran, failed = odoo_test_counts(output)
+    errors = [line for line in output.splitlines() if re.search(r" (ERROR|CRITICAL) ", line)]
+    if errors:
+        sys.stdout.write("\n".join(errors[-40:]) + "\n")
+    failed = max(failed, 1 if errors and ran else 0)
+    tally.passed += max(ran - failed, 0)
+    tally.failed += failed
+    log(f"tours: {ran} run, {failed} failed")
+
+
+def cmd_lint(_args):
+    if not ensure_odoo_src():
+        raise SystemExit(1)
+    ensure_venv()
+    raise SystemExit(1 if static_checks() else 0)
+
+
+def cmd_bench(args):
+    if not ensure_odoo_src():
+        raise SystemExit(1)
+    ensure_venv()
+    bench = ROOT / "tools" / "bench.py"
+    if not bench.exists():
+        raise SystemExit("no benchmark yet")
+    pg = Postgres().ensure()
+    try:
+        run([VPY, bench, "--addons-path", addons_path(), "--data-dir", CACHE / "data",
+             *pg.odoo_args(), *args.bench_args], env=pg.env())
+    finally:
+        pg.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("setup", help="create .venv and install everything").set_defaults(
+        func=lambda a: ensure_odoo_src() and (ensure_system_packages(), ensure_venv()))
+    sub.add_parser("run", help="serve Odoo with the addon and demo data").set_defaults(func=cmd_run)
+    test = sub.add_parser("test", help="static checks and the Odoo test suite")
+    test.add_argument("--keep-db", action="store_true", help="keep the test databases")
+    test.add_argument("--skip-install-checks", action="store_true",
+                      help="skip the no-demo install and upgrade checks (faster local runs)")
+    test.add_argument("pytest_args", nargs="*", help="extra pytest arguments (e.g. -k name)")
+    test.set_defaults(func=cmd_test)
+    sub.add_parser("lint", help="static checks only").set_defaults(func=cmd_lint)
+    bench = sub.add_parser("bench", help="benchmarks (see BENCHMARKS.md)")
+    bench.add_argument("bench_args", nargs="*")
+    bench.set_defaults(func=cmd_bench)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
