@@ -2,13 +2,16 @@
 PYTHON ?= python3
 DEV := $(PYTHON) tools/dev.py
 
-.PHONY: run test lint bench setup clean
+.PHONY: run test lint i18n bench setup clean
 
 run:    ## serve Odoo with the addon and demo data on http://localhost:$${ODOO_PORT:-8069}
 	$(DEV) run
 
 test:   ## static checks, then the Odoo suite on a fresh database
 	$(DEV) test $(ARGS)
+
+i18n:   ## export i18n/helpdesk_after_sales.pot and merge it into the .po files
+	$(DEV) i18n
 
 lint:   ## static checks only
 	$(DEV) lint

@@ -15,7 +15,6 @@ Environment:
 
 import argparse
 import ast
-import contextlib
 import hashlib
 import os
 import re
@@ -308,21 +307,33 @@ class Postgres:
         return self.psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
 
     def dropdb(self, name):
-        run(["dropdb", "--if-exists", "--force", name], env=self.env(), check=False)
+        env = {**self.env(), "PGOPTIONS": "-c client_min_messages=warning"}
+        run(["dropdb", "--if-exists", "--force", name], env=env, check=False)
 
 
 # ---------------------------------------------------------------- Odoo
 def addons_link():
-    """The checkout, linked under the module's name inside an addons directory."""
+    """An addons directory holding the addon under its module name.
+
+    The module directory mirrors the checkout entry by entry with symlinks, leaving
+    out dot-entries (.venv, .git) and tools/: Odoo walks a module's whole tree (term
+    export, for one) and must not wander into the virtualenv.
+    """
     key = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
     addons = CACHE / "addons" / key
-    addons.mkdir(parents=True, exist_ok=True)
-    link = addons / MODULE
-    if link.is_symlink() and Path(os.readlink(link)) == ROOT:
-        return addons
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(ROOT, target_is_directory=True)
+    module_dir = addons / MODULE
+    if module_dir.is_symlink():
+        module_dir.unlink()
+    module_dir.mkdir(parents=True, exist_ok=True)
+    wanted = {p.name: p for p in ROOT.iterdir()
+              if not p.name.startswith(".") and p.name not in ("tools", "__pycache__")}
+    for entry in module_dir.iterdir():
+        if entry.name not in wanted or not entry.is_symlink() or \
+                Path(os.readlink(entry)) != wanted[entry.name]:
+            entry.unlink() if entry.is_symlink() or entry.is_file() else shutil.rmtree(entry)
+    for name, target in wanted.items():
+        if not (module_dir / name).is_symlink():
+            (module_dir / name).symlink_to(target, target_is_directory=target.is_dir())
     return addons
 
 
@@ -416,11 +427,21 @@ def cmd_run(args):
             pg, "-d", db, f"--db-filter=^{re.escape(db)}$", f"--http-port={port}",
             "--max-cron-threads=1",
         )])
-        with contextlib.suppress(KeyboardInterrupt):
+        def stop(_signum, _frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
             proc.wait()
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            proc.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
     finally:
         pg.stop()
 
@@ -594,7 +615,7 @@ def run_pytest(pg, db, tally, extra):
     # Collected through the link, so pytest-odoo names the modules odoo.addons.<MODULE>.
     proc = run([VENV / "bin" / "pytest", "-p", "no:cacheprovider", f"--odoo-config={conf}",
                 "--odoo-log-level=warn", "-o", "python_files=test_*.py", "-q",
-                "-W", "ignore::DeprecationWarning", "-r", "fEs", str(tests_dir), *extra],
+                "-p", "no:warnings", "-r", "fEs", str(tests_dir), *extra],
                check=False, capture_output=True, text=True, cwd=tests_dir.parent.parent)
     sys.stdout.write(proc.stdout[-20000:])
     if proc.returncode not in (0, 1, 5):
@@ -625,6 +646,28 @@ def run_tours(pg, db, tally):
     tally.passed += max(ran - failed, 0)
     tally.failed += failed
     log(f"tours: {ran} run, {failed} failed")
+
+
+def cmd_i18n(_args):
+    """Export i18n/<MODULE>.pot from a fresh database and merge it into each .po."""
+    if not ensure_odoo_src():
+        raise SystemExit(1)
+    ensure_venv()
+    pg = Postgres().ensure()
+    db = f"has_i18n_{os.getpid()}"
+    pot = ROOT / "i18n" / f"{MODULE}.pot"
+    pot.parent.mkdir(exist_ok=True)
+    try:
+        ok, _secs = odoo_install(pg, db, demo=False)
+        if not ok:
+            raise SystemExit("installing the addon failed, see the log above")
+        quiet(odoo_cmd(pg, "-d", db, f"--i18n-export={pot}", f"--modules={MODULE}",
+                       "--stop-after-init", "--log-level=warn"))
+    finally:
+        drop_test_db(pg, db)
+        pg.stop()
+    run([VPY, ROOT / "tools" / "i18n_merge.py", pot, *sorted(pot.parent.glob("*.po"))],
+        check=False)
 
 
 def cmd_lint(_args):
@@ -663,6 +706,8 @@ def main():
     test.add_argument("pytest_args", nargs="*", help="extra pytest arguments (e.g. -k name)")
     test.set_defaults(func=cmd_test)
     sub.add_parser("lint", help="static checks only").set_defaults(func=cmd_lint)
+    sub.add_parser("i18n", help="export the .pot and merge it into the .po files").set_defaults(
+        func=cmd_i18n)
     bench = sub.add_parser("bench", help="benchmarks (see BENCHMARKS.md)")
     bench.add_argument("bench_args", nargs="*")
     bench.set_defaults(func=cmd_bench)
