@@ -23,6 +23,16 @@
     "data": [
         "security/helpdesk_after_sales_security.xml",
         "security/ir.model.access.csv",
+        "data/helpdesk_ticket_category_data.xml",
+        "data/helpdesk_ticket_channel_data.xml",
+        "data/helpdesk_ticket_priority_keyword_data.xml",
+        "data/helpdesk_sla_data.xml",
+        "wizards/helpdesk_ticket_sla_extension_wizard_views.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_category_views.xml",
+        "views/helpdesk_sla_views.xml",
+        "views/helpdesk_ticket_priority_keyword_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

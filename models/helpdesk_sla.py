@@ -1,0 +1,20 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class HelpdeskSla(models.Model):
+    _inherit = "helpdesk.sla"
+
+    sla_kind = fields.Selection(
+        [("response", "Response"), ("resolution", "Resolution")],
+        string="Measures",
+        help="Response: reaching the in-progress stage. Resolution: reaching a "
+        "closed stage. The ticket shows one deadline of each kind.",
+    )
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working hours",
+        help="Calendar the deadline is counted on (e.g. around the clock for urgent "
+        "tickets); empty: the team's working hours.",
+    )

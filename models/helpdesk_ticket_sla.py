@@ -1,0 +1,85 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+
+class HelpdeskTicketSla(models.Model):
+    """Count each deadline on the rule's own calendar (falling back to the team's)
+    and add the extensions supervisors grant."""
+
+    _inherit = "helpdesk.ticket.sla"
+
+    sla_kind = fields.Selection(related="sla_id.sla_kind", store=True)
+    extension_hours = fields.Float(
+        readonly=True, help="Working hours added by agreed extensions."
+    )
+
+    def _get_calendar(self):
+        self.ensure_one()
+        return self.sla_id.calendar_id or self.ticket_id.team_id.resource_calendar_id
+
+    def _compute_sla_data(self):
+        res = super()._compute_sla_data()
+        for line in self:
+            calendar = line._get_calendar()
+            line.hours = line.sla_id.hours + calendar.hours_per_day * line.sla_id.days
+        return res
+
+    @api.depends(
+        "hours",
+        "extension_hours",
+        "consumed_time",
+        "ticket_id",
+        "last_state_date",
+        "state",
+    )
+    def _compute_deadline(self):
+        for line in self:
+            if line.state in ("accomplished", "expired") and line.deadline:
+                # A met or missed deadline stays as it was, for the record.
+                continue
+            start = line.last_state_date or line.ticket_id.create_date
+            calendar = line._get_calendar()
+            if not start or not calendar:
+                line.deadline = False
+                continue
+            line.deadline = calendar.plan_hours(
+                line.hours + line.extension_hours - line.consumed_time,
+                start,
+                compute_leaves=True,
+            )
+
+    def _stage_recompute(self):
+        """Same transitions as helpdesk_mgmt_sla, with the time consumed counted on
+        the line's own calendar."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        if self.state == "expired":
+            return
+        deadline = self.deadline
+        stage = self.ticket_id.stage_id
+        if self.state == "in_progress" and self.last_state_date:
+            self.consumed_time += self._get_calendar().get_work_hours_count(
+                self.last_state_date, now, compute_leaves=True
+            )
+        reached = stage.sequence >= self.expected_stage_id.sequence
+        if self.state == "accomplished" and not reached:
+            self.state = "in_progress"
+        elif self.state in ("in_progress", "on_hold") and reached:
+            self.state = "accomplished" if not deadline or deadline >= now else "expired"
+        elif self.state == "in_progress" and deadline and deadline <= now:
+            self.state = "expired"
+        if self.state in ("in_progress", "on_hold"):
+            paused = stage in self.sla_id.ignore_stage_ids
+            self.state = "on_hold" if paused else "in_progress"
+        self.last_state_date = now
+
+    def _grant_extension(self, hours):
+        """Move the deadline ``hours`` working hours later; a missed deadline that
+        the extension covers runs again."""
+        for line in self:
+            if line.state == "accomplished":
+                continue
+            if line.state == "expired":
+                line.state = "in_progress"
+            line.extension_hours += hours

@@ -1,0 +1,17 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    after_sales_update_hours_p1 = fields.Float(
+        related="company_id.after_sales_update_hours_p1", readonly=False
+    )
+    after_sales_update_hours = fields.Float(
+        related="company_id.after_sales_update_hours", readonly=False
+    )
+    after_sales_extension_max_days = fields.Integer(
+        related="company_id.after_sales_extension_max_days", readonly=False
+    )
