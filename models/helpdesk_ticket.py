@@ -210,7 +210,7 @@ class HelpdeskTicket(models.Model):
 
     @api.depends(
         "last_customer_update",
-        "create_date",
+        "intake_date",
         "service_priority",
         "stage_id.closed",
         "company_id.after_sales_update_hours_p1",
@@ -218,7 +218,7 @@ class HelpdeskTicket(models.Model):
     )
     def _compute_next_update_deadline(self):
         for ticket in self:
-            start = ticket.last_customer_update or ticket.create_date
+            start = ticket.last_customer_update or ticket.intake_date
             if ticket.stage_id.closed or not start:
                 ticket.next_update_deadline = False
                 continue
@@ -278,7 +278,8 @@ class HelpdeskTicket(models.Model):
                     }
                 )
                 vals["service_priority"] = draft._suggest_service_priority(keywords)
-            vals.pop("priority", None)
+            # helpdesk_mgmt's default would win over the compute: set the stars here.
+            vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
         tickets = super().create(vals_list)
         tickets._check_intake_complete()
         tickets.filtered(lambda t: t.service_priority == "p1")._notify_supervisors_p1()
@@ -288,7 +289,7 @@ class HelpdeskTicket(models.Model):
         if "priority" in vals and "service_priority" not in vals:
             vals = dict(vals, service_priority=SERVICE_PRIORITY_BY_STARS.get(vals["priority"]))
         if "service_priority" in vals:
-            vals = {k: v for k, v in vals.items() if k != "priority"}
+            vals = dict(vals, priority=STARS_BY_SERVICE_PRIORITY[vals["service_priority"]])
         becoming_p1 = (
             self.filtered(lambda t: t.service_priority != "p1")
             if vals.get("service_priority") == "p1"
@@ -302,7 +303,9 @@ class HelpdeskTicket(models.Model):
         result = super().write(vals)
         leaving_intake._check_intake_complete(force=True)
         if {"service_priority", "category_id", "team_id", "tag_ids"} & set(vals):
-            for ticket in self.filtered("team_id.use_sla"):
+            # Deadlines follow the classification; the SLA lines are the system's to
+            # replace, agents may not delete them.
+            for ticket in self.sudo().filtered("team_id.use_sla"):
                 ticket.refresh_sla()
         becoming_p1._notify_supervisors_p1()
         return result
@@ -328,7 +331,8 @@ class HelpdeskTicket(models.Model):
         if not self.category_id:
             names.append("category_id")
         else:
-            names += self.category_id._get_required_fields().mapped("name")
+            # Configuration read by the rule itself: agents have no access to fields.
+            names += self.category_id.sudo()._get_required_fields().mapped("name")
         if self.product_id.tracking == "serial":
             names.append("lot_id")
         return [

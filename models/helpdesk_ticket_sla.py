@@ -1,5 +1,7 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 
@@ -23,6 +25,10 @@ class HelpdeskTicketSla(models.Model):
         for line in self:
             calendar = line._get_calendar()
             line.hours = line.sla_id.hours + calendar.hours_per_day * line.sla_id.days
+            # The clock starts when the desk took the problem (a phone call may be
+            # recorded later), not when the record was created.
+            if line.last_state_date and line.ticket_id.intake_date:
+                line.last_state_date = line.ticket_id.intake_date
         return res
 
     @api.depends(
@@ -38,15 +44,19 @@ class HelpdeskTicketSla(models.Model):
             if line.state in ("accomplished", "expired") and line.deadline:
                 # A met or missed deadline stays as it was, for the record.
                 continue
-            start = line.last_state_date or line.ticket_id.create_date
+            start = line.last_state_date or line.ticket_id.intake_date
             calendar = line._get_calendar()
             if not start or not calendar:
                 line.deadline = False
                 continue
-            line.deadline = calendar.plan_hours(
+            deadline = calendar.plan_hours(
                 line.hours + line.extension_hours - line.consumed_time,
                 start,
                 compute_leaves=True,
+            )
+            # Interval ends are 23:59:59.999999: round to the second.
+            line.deadline = deadline and (deadline + timedelta(microseconds=500000)).replace(
+                microsecond=0
             )
 
     def _stage_recompute(self):

@@ -1,2 +1,3 @@
 from . import test_i18n
+from . import test_intake_sla
 from . import test_security

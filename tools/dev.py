@@ -666,8 +666,11 @@ def cmd_i18n(_args):
     finally:
         drop_test_db(pg, db)
         pg.stop()
-    run([VPY, ROOT / "tools" / "i18n_merge.py", pot, *sorted(pot.parent.glob("*.po"))],
-        check=False)
+    po_files = sorted(pot.parent.glob("*.po"))
+    run([VPY, ROOT / "tools" / "i18n_merge.py", pot, *po_files], check=False)
+    # The layout the OCA po checks expect.
+    run([VENV / "bin" / "oca-checks-po", "--fix", "--no-verbose", pot, *po_files], check=False,
+        stdout=subprocess.DEVNULL)
 
 
 def cmd_lint(_args):
