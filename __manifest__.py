@@ -34,6 +34,7 @@
         "views/helpdesk_ticket_priority_keyword_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "demo": [
         "demo/res_users_demo.xml",
     ],

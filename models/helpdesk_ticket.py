@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html2plaintext
 
-from .helpdesk_ticket_category import CATEGORY_CODES, SERVICE_PRIORITIES
+from .helpdesk_ticket_category import SERVICE_PRIORITIES
 
 # helpdesk_mgmt's stars follow the service priority, so both always agree.
 STARS_BY_SERVICE_PRIORITY = {"p1": "3", "p2": "2", "p3": "1"}
@@ -95,7 +95,6 @@ class HelpdeskTicket(models.Model):
 
     # ------------------------------------------------------------ classification
     category_code = fields.Selection(
-        CATEGORY_CODES,
         string="Class",
         related="category_id.code",
         store=True,

@@ -407,6 +407,30 @@ def odoo_install(pg, db, demo=True):
     return ok, time.time() - started
 
 
+def addon_digest():
+    """A digest of the files Odoo loads from the addon."""
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.rglob("*")):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0].startswith(".") or rel.parts[0] == "tools" or not path.is_file():
+            continue
+        if path.suffix in (".py", ".xml", ".csv", ".po", ".js", ".scss"):
+            digest.update(str(rel).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def update_if_changed(pg, db):
+    """Upgrade the addon in ``db`` when its files changed since the last run."""
+    stamp = CACHE / f"run-{db}.stamp"
+    current = addon_digest()
+    if stamp.exists() and stamp.read_text() == current:
+        return
+    log(f"the addon changed: upgrading it in {db}")
+    quiet(odoo_cmd(pg, "-d", db, "-u", MODULE, "--stop-after-init", "--log-level=warn",
+                   "--max-cron-threads=0"))
+    stamp.write_text(current)
+
+
 def cmd_run(args):
     if not ensure_odoo_src():
         raise SystemExit(1)
@@ -422,6 +446,9 @@ def cmd_run(args):
             if not ok:
                 drop_test_db(pg, db)
                 raise SystemExit("installing the addon failed, see the log above")
+            (CACHE / f"run-{db}.stamp").write_text(addon_digest())
+        else:
+            update_if_changed(pg, db)
         log(f"serving Odoo on http://localhost:{port} (database {db}, login admin / admin)")
         proc = subprocess.Popen([str(c) for c in odoo_cmd(
             pg, "-d", db, f"--db-filter=^{re.escape(db)}$", f"--http-port={port}",
