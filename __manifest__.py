@@ -34,6 +34,11 @@
         "views/helpdesk_ticket_priority_keyword_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "helpdesk_after_sales/static/tests/tours/**/*",
+        ],
+    },
     "pre_init_hook": "pre_init_hook",
     "demo": [
         "demo/res_users_demo.xml",
