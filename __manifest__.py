@@ -27,12 +27,18 @@
         "data/helpdesk_ticket_channel_data.xml",
         "data/helpdesk_ticket_priority_keyword_data.xml",
         "data/helpdesk_sla_data.xml",
+        "data/ir_cron_data.xml",
+        "reports/report_ticket_record.xml",
+        "reports/report_after_sales_analysis.xml",
+        "reports/helpdesk_after_sales_report_views.xml",
         "wizards/helpdesk_ticket_sla_extension_wizard_views.xml",
+        "wizards/helpdesk_after_sales_analysis_wizard_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_category_views.xml",
         "views/helpdesk_sla_views.xml",
         "views/helpdesk_ticket_priority_keyword_views.xml",
         "views/res_config_settings_views.xml",
+        "views/helpdesk_after_sales_improvement_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -5,3 +5,4 @@ from . import helpdesk_ticket_priority_keyword
 from . import helpdesk_sla
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket
+from . import helpdesk_after_sales_improvement

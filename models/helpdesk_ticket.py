@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html2plaintext
@@ -28,6 +30,7 @@ class HelpdeskTicket(models.Model):
         string="Received on",
         default=lambda self: fields.Datetime.now().replace(second=0, microsecond=0),
         required=True,
+        index=True,
         tracking=True,
         help="When the desk took the problem, to the minute.",
     )
@@ -157,6 +160,32 @@ class HelpdeskTicket(models.Model):
         compute="_compute_next_update_deadline",
         store=True,
         index=True,
+    )
+
+    first_response_date = fields.Datetime(
+        string="Responded on",
+        readonly=True,
+        copy=False,
+        help="When the ticket first left intake: the response the SLA measures.",
+    )
+
+    # ------------------------------------------------------------ archive (归档)
+    archive_date = fields.Date(
+        string="Archived on", readonly=True, copy=False, index=True, tracking=True
+    )
+    retention_date = fields.Date(
+        string="Keep until",
+        readonly=True,
+        copy=False,
+        help="The archived record may not be deleted before this date.",
+    )
+    improvement_action_ids = fields.Many2many(
+        "helpdesk.after.sales.improvement",
+        "helpdesk_after_sales_improvement_ticket_rel",
+        "ticket_id",
+        "improvement_id",
+        string="Improvement actions",
+        copy=False,
     )
 
     # ------------------------------------------------------------ computes
@@ -294,6 +323,7 @@ class HelpdeskTicket(models.Model):
             if vals.get("service_priority") == "p1"
             else self.browse()
         )
+        self._check_archive_lock(vals)
         leaving_intake = self.browse()
         if "stage_id" in vals:
             leaving_intake = self.filtered(
@@ -301,6 +331,9 @@ class HelpdeskTicket(models.Model):
             )
         result = super().write(vals)
         leaving_intake._check_intake_complete(force=True)
+        first_responses = leaving_intake.filtered(lambda t: not t.first_response_date)
+        if first_responses:
+            first_responses.write({"first_response_date": fields.Datetime.now()})
         if {"service_priority", "category_id", "team_id", "tag_ids"} & set(vals):
             # Deadlines follow the classification; the SLA lines are the system's to
             # replace, agents may not delete them.
@@ -308,6 +341,20 @@ class HelpdeskTicket(models.Model):
                 ticket.refresh_sla()
         becoming_p1._notify_supervisors_p1()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_retained(self):
+        today = fields.Date.context_today(self)
+        retained = self.filtered(lambda t: t.retention_date and t.retention_date > today)
+        if retained:
+            raise UserError(
+                self.env._(
+                    "Archived tickets are kept until their retention date: %(tickets)s "
+                    "cannot be deleted before %(date)s.",
+                    tickets=", ".join(retained.mapped("display_name")),
+                    date=max(retained.mapped("retention_date")),
+                )
+            )
 
     # ------------------------------------------------------------ intake rule
     def _intake_stage(self):
@@ -369,6 +416,69 @@ class HelpdeskTicket(models.Model):
     def action_apply_suggested_priority(self):
         for ticket in self:
             ticket.service_priority = ticket.suggested_service_priority
+
+    # ------------------------------------------------------------ archive
+    @api.model
+    def _archive_writable_fields(self):
+        """What may still change on an archived ticket: messages, activities,
+        ratings and alerts, which live beside the record rather than in it."""
+        return {
+            name
+            for name in self._fields
+            if name.startswith(("message_", "activity_", "rating_", "website_message"))
+        } | {"kanban_state", "color", "sequence"}
+
+    def _check_archive_lock(self, vals):
+        archived = self.filtered("archive_date")
+        if not archived or self.env.su:
+            return
+        if self.env.user.has_group("helpdesk_after_sales.group_after_sales_manager"):
+            return
+        if set(vals) - self._archive_writable_fields():
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s is archived: only an after-sales manager can "
+                    "change it.",
+                    ticket=archived[0].display_name,
+                )
+            )
+
+    def action_archive_record(self):
+        """Archive the record sheet (归档) of closed tickets: the PDF is stored on the
+        ticket, the retention period starts and the ticket is locked."""
+        not_closed = self.filtered(lambda t: not t.closed)
+        if not_closed:
+            raise UserError(
+                self.env._(
+                    "Only closed tickets can be archived; close %(tickets)s first.",
+                    tickets=", ".join(not_closed.mapped("display_name")),
+                )
+            )
+        to_archive = self.filtered(lambda t: not t.archive_date)
+        if not to_archive:
+            return True
+        today = fields.Date.context_today(self)
+        for company, tickets in to_archive.grouped("company_id").items():
+            years = (company or self.env.company).after_sales_retention_years
+            tickets.write(
+                {
+                    "archive_date": today,
+                    "retention_date": today + relativedelta(years=years),
+                }
+            )
+        # The report saves itself as an attachment of each archived ticket (once).
+        self.env["ir.actions.report"]._render_qweb_pdf(
+            "helpdesk_after_sales.action_report_ticket_record", to_archive.ids
+        )
+        for ticket in to_archive:
+            ticket.message_post(
+                body=self.env._(
+                    "Record sheet archived; kept until %(date)s.",
+                    date=ticket.retention_date,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
 
     # ------------------------------------------------------------ SLA business
     def _grant_sla_extension(self, days, reason):

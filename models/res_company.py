@@ -22,3 +22,8 @@ class ResCompany(models.Model):
         help="The most a supervisor may extend the resolution deadline of a complex "
         "case, agreed with the customer.",
     )
+    after_sales_retention_years = fields.Integer(
+        string="Keep archived records (years)",
+        default=3,
+        help="How long an archived ticket record is kept before it may be deleted.",
+    )

@@ -15,3 +15,6 @@ class ResConfigSettings(models.TransientModel):
     after_sales_extension_max_days = fields.Integer(
         related="company_id.after_sales_extension_max_days", readonly=False
     )
+    after_sales_retention_years = fields.Integer(
+        related="company_id.after_sales_retention_years", readonly=False
+    )

@@ -1,4 +1,5 @@
 from . import test_i18n
 from . import test_intake_sla
+from . import test_reports
 from . import test_security
 from . import test_tours
