@@ -48,5 +48,6 @@
     "pre_init_hook": "pre_init_hook",
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/helpdesk_after_sales_demo.xml",
     ],
 }
