@@ -33,12 +33,14 @@
         "reports/helpdesk_after_sales_report_views.xml",
         "wizards/helpdesk_ticket_sla_extension_wizard_views.xml",
         "wizards/helpdesk_after_sales_analysis_wizard_views.xml",
+        "wizards/helpdesk_ticket_warranty_override_wizard_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_category_views.xml",
         "views/helpdesk_sla_views.xml",
         "views/helpdesk_ticket_priority_keyword_views.xml",
         "views/res_config_settings_views.xml",
         "views/helpdesk_after_sales_improvement_views.xml",
+        "views/product_category_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+from .product_category import WARRANTY_UNITS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -26,4 +28,23 @@ class ResCompany(models.Model):
         string="Keep archived records (years)",
         default=3,
         help="How long an archived ticket record is kept before it may be deleted.",
+    )
+    after_sales_warranty = fields.Integer(
+        string="Default warranty",
+        default=12,
+        help="Warranty of products that have none, nor their category.",
+    )
+    after_sales_warranty_type = fields.Selection(
+        WARRANTY_UNITS, string="Default warranty unit", default="month"
+    )
+    after_sales_return_days = fields.Integer(
+        string="No-reason return window (days)",
+        default=7,
+        help="Calendar days from the day after the customer received the goods (7天无理由).",
+    )
+    after_sales_exchange_days = fields.Integer(
+        string="Quality exchange window (days)",
+        default=15,
+        help="Calendar days from the day after the customer received the goods during "
+        "which a quality problem gives an exchange (15天质量问题换货).",
     )

@@ -3,3 +3,4 @@ from . import test_intake_sla
 from . import test_reports
 from . import test_security
 from . import test_tours
+from . import test_warranty

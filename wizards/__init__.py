@@ -1,2 +1,3 @@
 from . import helpdesk_ticket_sla_extension_wizard
 from . import helpdesk_after_sales_analysis_wizard
+from . import helpdesk_ticket_warranty_override_wizard
