@@ -7,4 +7,5 @@ from . import helpdesk_ticket_priority_keyword
 from . import helpdesk_sla
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket
+from . import helpdesk_ticket_alert
 from . import helpdesk_after_sales_improvement

@@ -12,6 +12,11 @@ class HelpdeskTicketSla(models.Model):
     _inherit = "helpdesk.ticket.sla"
 
     sla_kind = fields.Selection(related="sla_id.sla_kind", store=True)
+    warning_date = fields.Datetime(
+        compute="_compute_deadline",
+        store=True,
+        help="When the share of the allowed working time set by the company is used.",
+    )
     extension_hours = fields.Float(
         readonly=True, help="Working hours added by agreed extensions."
     )
@@ -38,6 +43,7 @@ class HelpdeskTicketSla(models.Model):
         "ticket_id",
         "last_state_date",
         "state",
+        "ticket_id.company_id.after_sales_warning_ratio",
     )
     def _compute_deadline(self):
         for line in self:
@@ -47,17 +53,22 @@ class HelpdeskTicketSla(models.Model):
             start = line.last_state_date or line.ticket_id.intake_date
             calendar = line._get_calendar()
             if not start or not calendar:
-                line.deadline = False
+                line.deadline = line.warning_date = False
                 continue
-            deadline = calendar.plan_hours(
-                line.hours + line.extension_hours - line.consumed_time,
-                start,
-                compute_leaves=True,
+            left = line.hours + line.extension_hours - line.consumed_time
+            ratio = line.ticket_id.company_id.after_sales_warning_ratio or 0.8
+            # Both counted in working time, so nobody is warned at 4 a.m.
+            line.deadline = self._round_to_second(
+                calendar.plan_hours(left, start, compute_leaves=True)
             )
-            # Interval ends are 23:59:59.999999: round to the second.
-            line.deadline = deadline and (deadline + timedelta(microseconds=500000)).replace(
-                microsecond=0
+            line.warning_date = self._round_to_second(
+                calendar.plan_hours(left * ratio, start, compute_leaves=True)
             )
+
+    @staticmethod
+    def _round_to_second(value):
+        # Interval ends are 23:59:59.999999.
+        return value and (value + timedelta(microseconds=500000)).replace(microsecond=0)
 
     def _stage_recompute(self):
         """Same transitions as helpdesk_mgmt_sla, with the time consumed counted on

@@ -48,3 +48,15 @@ class ResCompany(models.Model):
         help="Calendar days from the day after the customer received the goods during "
         "which a quality problem gives an exchange (15天质量问题换货).",
     )
+    after_sales_warning_ratio = fields.Float(
+        string="Warn at share of the allowed time",
+        default=0.8,
+        help="Alert the assignee once this share of the time allowed for a deadline is "
+        "used (0.8 = 80 %).",
+    )
+    after_sales_escalation_hours = fields.Float(
+        string="Escalate after (hours)",
+        default=4.0,
+        help="A missed deadline is escalated to the managers after this many hours "
+        "(at once for P1).",
+    )

@@ -30,3 +30,9 @@ class ResConfigSettings(models.TransientModel):
     after_sales_exchange_days = fields.Integer(
         related="company_id.after_sales_exchange_days", readonly=False
     )
+    after_sales_warning_ratio = fields.Float(
+        related="company_id.after_sales_warning_ratio", readonly=False
+    )
+    after_sales_escalation_hours = fields.Float(
+        related="company_id.after_sales_escalation_hours", readonly=False
+    )
