@@ -17,7 +17,7 @@ lint:   ## static checks only
 	$(DEV) lint
 
 bench:  ## benchmarks, written to BENCHMARKS.md
-	$(DEV) bench $(ARGS)
+	$(DEV) bench -- $(ARGS)
 
 setup:  ## only create .venv and install Odoo, the OCA addons and tools
 	$(DEV) setup

@@ -713,17 +713,23 @@ def cmd_lint(_args):
 
 
 def cmd_bench(args):
+    """Scratch databases (the addon, and only its dependencies), then tools/bench.py."""
     if not ensure_odoo_src():
         raise SystemExit(1)
     ensure_venv()
-    bench = ROOT / "tools" / "bench.py"
-    if not bench.exists():
-        raise SystemExit("no benchmark yet")
     pg = Postgres().ensure()
+    db, baseline = "has_bench", "has_bench_baseline"
     try:
-        run([VPY, bench, "--addons-path", addons_path(), "--data-dir", CACHE / "data",
-             *pg.odoo_args(), *args.bench_args], env=pg.env())
+        ok, _secs = odoo_install(pg, db, demo=False)
+        if not ok:
+            raise SystemExit("installing the addon failed, see the log above")
+        copy_db(pg, template_db(pg, demo=False), baseline)
+        run([VPY, ROOT / "tools" / "bench.py", "--db", db, "--baseline-db", baseline,
+             *args.bench_args, f"--addons-path={addons_path()}", f"--data-dir={CACHE / 'data'}",
+             *pg.odoo_args()], env=pg.env())
     finally:
+        drop_test_db(pg, db)
+        drop_test_db(pg, baseline)
         pg.stop()
 
 
