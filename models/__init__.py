@@ -5,3 +5,6 @@ from . import helpdesk_ticket_priority_keyword
 from . import helpdesk_sla
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket
+from . import helpdesk_ticket_compensation
+from . import account_move
+from . import tier_definition

@@ -15,3 +15,18 @@ class ResConfigSettings(models.TransientModel):
     after_sales_extension_max_days = fields.Integer(
         related="company_id.after_sales_extension_max_days", readonly=False
     )
+    after_sales_compensation_threshold = fields.Monetary(
+        related="company_id.after_sales_compensation_threshold",
+        currency_field="currency_id",
+        readonly=False,
+    )
+    after_sales_compensation_high_threshold = fields.Monetary(
+        related="company_id.after_sales_compensation_high_threshold",
+        currency_field="currency_id",
+        readonly=False,
+    )
+    after_sales_compensation_max_amount = fields.Monetary(
+        related="company_id.after_sales_compensation_max_amount",
+        currency_field="currency_id",
+        readonly=False,
+    )

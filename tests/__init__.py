@@ -1,3 +1,4 @@
 from . import test_i18n
 from . import test_intake_sla
 from . import test_security
+from . import test_compensation

@@ -1,1 +1,2 @@
 from . import helpdesk_ticket_sla_extension_wizard
+from . import helpdesk_ticket_compensation_approval_wizard
