@@ -348,6 +348,10 @@ class HelpdeskTicketCompensation(models.Model):
     def reject_tier(self):
         return self.action_open_approval_wizard(decision="reject")
 
+    def restart_validation(self):
+        # Restarting the reviews means changing the request: back to draft.
+        self.filtered(lambda c: c.state in ("to_approve", "rejected")).action_draft()
+
     def _get_to_validate_message_name(self):
         return self.env._("compensation")
 
