@@ -8,3 +8,4 @@ from . import helpdesk_ticket
 from . import helpdesk_ticket_compensation
 from . import account_move
 from . import tier_definition
+from . import rma

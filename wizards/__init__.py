@@ -1,2 +1,6 @@
 from . import helpdesk_ticket_sla_extension_wizard
 from . import helpdesk_ticket_compensation_approval_wizard
+from . import helpdesk_ticket_rma_wizard_mixin
+from . import helpdesk_ticket_return_wizard
+from . import helpdesk_ticket_exchange_wizard
+from . import rma_delivery_wizard
