@@ -29,7 +29,13 @@
         "data/helpdesk_sla_data.xml",
         "data/helpdesk_ticket_compensation_data.xml",
         "data/rma_operation_data.xml",
+        "data/ir_cron_data.xml",
+        "reports/report_ticket_record.xml",
+        "reports/report_after_sales_analysis.xml",
+        "reports/helpdesk_after_sales_report_views.xml",
         "wizards/helpdesk_ticket_sla_extension_wizard_views.xml",
+        "wizards/helpdesk_after_sales_analysis_wizard_views.xml",
+        "wizards/helpdesk_ticket_warranty_override_wizard_views.xml",
         "wizards/helpdesk_ticket_compensation_approval_wizard_views.xml",
         "wizards/helpdesk_ticket_return_wizard_views.xml",
         "wizards/helpdesk_ticket_exchange_wizard_views.xml",
@@ -40,9 +46,17 @@
         "views/helpdesk_ticket_compensation_views.xml",
         "views/rma_views.xml",
         "views/res_config_settings_views.xml",
+        "views/helpdesk_after_sales_improvement_views.xml",
+        "views/product_category_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "helpdesk_after_sales/static/tests/tours/**/*",
+        ],
+    },
     "pre_init_hook": "pre_init_hook",
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/helpdesk_after_sales_demo.xml",
     ],
 }

@@ -1,5 +1,7 @@
 from . import res_company
 from . import res_config_settings
+from . import product_category
+from . import repair_order
 from . import helpdesk_ticket_category
 from . import helpdesk_ticket_priority_keyword
 from . import helpdesk_sla
@@ -9,3 +11,4 @@ from . import helpdesk_ticket_compensation
 from . import account_move
 from . import tier_definition
 from . import rma
+from . import helpdesk_after_sales_improvement

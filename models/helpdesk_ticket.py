@@ -2,11 +2,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_round, html2plaintext
 
 from .helpdesk_ticket_category import SERVICE_PRIORITIES
+from .product_category import WARRANTY_UNITS
 
 # helpdesk_mgmt's stars follow the service priority, so both always agree.
 STARS_BY_SERVICE_PRIORITY = {"p1": "3", "p2": "2", "p3": "1"}
@@ -28,6 +31,7 @@ class HelpdeskTicket(models.Model):
         string="Received on",
         default=lambda self: fields.Datetime.now().replace(second=0, microsecond=0),
         required=True,
+        index=True,
         tracking=True,
         help="When the desk took the problem, to the minute.",
     )
@@ -159,6 +163,112 @@ class HelpdeskTicket(models.Model):
         index=True,
     )
 
+    first_response_date = fields.Datetime(
+        string="Responded on",
+        readonly=True,
+        copy=False,
+        help="When the ticket first left intake: the response the SLA measures.",
+    )
+
+    # ------------------------------------------------------------ archive (归档)
+    archive_date = fields.Date(
+        string="Archived on", readonly=True, copy=False, index=True, tracking=True
+    )
+    retention_date = fields.Date(
+        string="Keep until",
+        readonly=True,
+        copy=False,
+        help="The archived record may not be deleted before this date.",
+    )
+    improvement_action_ids = fields.Many2many(
+        "helpdesk.after.sales.improvement",
+        "helpdesk_after_sales_improvement_ticket_rel",
+        "ticket_id",
+        "improvement_id",
+        string="Improvement actions",
+        copy=False,
+    )
+
+    # ------------------------------------------------------------ purchase and warranty
+    sale_order_id = fields.Many2one(
+        "sale.order", string="Sale order", readonly=True, copy=False, index="btree_not_null"
+    )
+    sale_line_id = fields.Many2one("sale.order.line", readonly=True, copy=False)
+    picking_id = fields.Many2one(
+        "stock.picking", string="Delivery", readonly=True, copy=False, index="btree_not_null"
+    )
+    delivery_date = fields.Date(
+        string="Received by the customer",
+        copy=False,
+        help="The day the customer received the goods: the return and exchange windows "
+        "start the day after.",
+    )
+    purchase_date_source = fields.Selection(
+        [
+            ("delivery", "Delivery found"),
+            ("sale", "Sale order found"),
+            ("manual", "Entered with proof"),
+        ],
+        string="Purchase established by",
+        readonly=True,
+        copy=False,
+    )
+    warranty_state = fields.Selection(
+        [
+            ("in_warranty", "In warranty"),
+            ("out_of_warranty", "Out of warranty"),
+            ("unknown", "Unknown"),
+        ],
+        string="Warranty",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    warranty_end_date = fields.Date(string="Warranty ends on", readonly=True, copy=False)
+    warranty_length = fields.Integer(string="Warranty applied", readonly=True, copy=False)
+    warranty_length_unit = fields.Selection(
+        WARRANTY_UNITS, string="Warranty unit applied", readonly=True, copy=False
+    )
+    warranty_checked_date = fields.Datetime(
+        string="Warranty checked on", readonly=True, copy=False
+    )
+    warranty_override_reason = fields.Text(readonly=True, copy=False)
+    return_window_end = fields.Date(
+        compute="_compute_window_ends",
+        store=True,
+        help="Last day of the no-reason return window.",
+    )
+    exchange_window_end = fields.Date(
+        compute="_compute_window_ends",
+        store=True,
+        help="Last day of the quality exchange window.",
+    )
+    return_window_open = fields.Boolean(compute="_compute_windows_today")
+    exchange_window_open = fields.Boolean(compute="_compute_windows_today")
+    windows_explanation = fields.Char(
+        string="Return and exchange", compute="_compute_windows_today"
+    )
+    repeated_repair_failure = fields.Boolean(
+        string="Repaired twice in warranty",
+        compute="_compute_repeated_repair_failure",
+        help="The same unit was already repaired twice under warranty for a quality "
+        "fault: the customer may choose an exchange or a return (三包).",
+    )
+    recommended_resolution = fields.Selection(
+        [
+            ("free_repair", "Free repair"),
+            ("paid_repair", "Paid repair quote"),
+            ("return", "Return"),
+            ("exchange", "Exchange"),
+            ("guidance", "Guidance"),
+        ],
+        compute="_compute_recommended_resolution",
+        help="A suggestion from the class, the warranty and the windows; the agent decides.",
+    )
+    repair_ids = fields.One2many("repair.order", "helpdesk_ticket_id", string="Repairs")
+    repair_count = fields.Integer(compute="_compute_repair_count")
+
     # ------------------------------------------------------------ returns and exchanges
     rma_ids = fields.One2many("rma", "ticket_id", string="RMAs")
     rma_count = fields.Integer(string="RMA count", compute="_compute_rma_count")
@@ -265,6 +375,109 @@ class HelpdeskTicket(models.Model):
             )
             ticket.next_update_deadline = start + timedelta(hours=hours)
 
+    @api.depends(
+        "delivery_date",
+        "company_id.after_sales_return_days",
+        "company_id.after_sales_exchange_days",
+    )
+    def _compute_window_ends(self):
+        for ticket in self:
+            company = ticket.company_id or self.env.company
+            received = ticket.delivery_date
+            # Counted in calendar days from the day after the goods were received.
+            ticket.return_window_end = received and received + timedelta(
+                days=company.after_sales_return_days
+            )
+            ticket.exchange_window_end = received and received + timedelta(
+                days=company.after_sales_exchange_days
+            )
+
+    @api.depends("return_window_end", "exchange_window_end")
+    def _compute_windows_today(self):
+        today = fields.Date.context_today(self)
+        for ticket in self:
+            ticket.return_window_open = bool(
+                ticket.return_window_end and today <= ticket.return_window_end
+            )
+            ticket.exchange_window_open = bool(
+                ticket.exchange_window_end and today <= ticket.exchange_window_end
+            )
+            ticket.windows_explanation = ticket._explain_windows(today)
+
+    def _explain_windows(self, today):
+        if not self.delivery_date:
+            return self.env._("Unknown: no delivery date")
+        parts = []
+        for label, end in (
+            (self.env._("return"), self.return_window_end),
+            (self.env._("exchange"), self.exchange_window_end),
+        ):
+            days = (end - today).days
+            if days >= 0:
+                parts.append(
+                    self.env._("%(window)s window open, %(days)s days left", window=label, days=days)
+                )
+            else:
+                parts.append(
+                    self.env._(
+                        "%(window)s window closed %(days)s days ago", window=label, days=-days
+                    )
+                )
+        return "; ".join(parts)
+
+    @api.depends("lot_id", "warranty_end_date")
+    def _compute_repeated_repair_failure(self):
+        lots = self.lot_id
+        done = {}
+        if lots:
+            # One grouped query for all the tickets shown.
+            for lot, count in self.env["repair.order"].sudo()._read_group(
+                [
+                    ("lot_id", "in", lots.ids),
+                    ("state", "=", "done"),
+                    ("under_warranty", "=", True),
+                    ("helpdesk_ticket_id.category_code", "=", "A"),
+                ],
+                ["lot_id"],
+                ["__count"],
+            ):
+                done[lot] = count
+        for ticket in self:
+            ticket.repeated_repair_failure = done.get(ticket.lot_id, 0) >= 2
+
+    @api.depends(
+        "category_code", "warranty_state", "return_window_end", "exchange_window_end"
+    )
+    def _compute_recommended_resolution(self):
+        for ticket in self:
+            ticket.recommended_resolution = ticket._recommend_resolution()
+
+    def _recommend_resolution(self):
+        in_warranty = self.warranty_state == "in_warranty"
+        if self.category_code == "A":
+            if self.repeated_repair_failure or (self.exchange_window_open and in_warranty):
+                return "exchange"
+            return "free_repair" if in_warranty else "paid_repair"
+        if self.category_code == "D":
+            if self.return_window_open:
+                return "return"
+            if self.exchange_window_open or self.repeated_repair_failure:
+                return "exchange"
+            return "free_repair" if in_warranty else "paid_repair"
+        if self.category_code in ("B", "C", "E"):
+            return "guidance"
+        return False
+
+    @api.depends("repair_ids")
+    def _compute_repair_count(self):
+        counts = dict(
+            self.env["repair.order"].sudo()._read_group(
+                [("helpdesk_ticket_id", "in", self.ids)], ["helpdesk_ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.repair_count = counts.get(ticket, 0)
+
     # ------------------------------------------------------------ onchange / constraints
     @api.onchange("category_id", "name", "customer_words")
     def _onchange_suggest_service_priority(self):
@@ -316,6 +529,7 @@ class HelpdeskTicket(models.Model):
             # helpdesk_mgmt's default would win over the compute: set the stars here.
             vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
         tickets = super().create(vals_list)
+        tickets.filtered("product_id").action_check_warranty()
         tickets._check_intake_complete()
         tickets.filtered(lambda t: t.service_priority == "p1")._notify_supervisors_p1()
         return tickets
@@ -330,6 +544,8 @@ class HelpdeskTicket(models.Model):
             if vals.get("service_priority") == "p1"
             else self.browse()
         )
+        self._check_archive_lock(vals)
+        self._check_warranty_write(vals)
         leaving_intake = self.browse()
         if "stage_id" in vals:
             leaving_intake = self.filtered(
@@ -337,13 +553,34 @@ class HelpdeskTicket(models.Model):
             )
         result = super().write(vals)
         leaving_intake._check_intake_complete(force=True)
+        first_responses = leaving_intake.filtered(lambda t: not t.first_response_date)
+        if first_responses:
+            first_responses.write({"first_response_date": fields.Datetime.now()})
         if {"service_priority", "category_id", "team_id", "tag_ids"} & set(vals):
             # Deadlines follow the classification; the SLA lines are the system's to
             # replace, agents may not delete them.
             for ticket in self.sudo().filtered("team_id.use_sla"):
                 ticket.refresh_sla()
         becoming_p1._notify_supervisors_p1()
+        if {"product_id", "lot_id", "purchase_date", "partner_id"} & set(vals) and not (
+            self.env.context.get("after_sales_warranty_check")
+        ):
+            self.action_check_warranty()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_retained(self):
+        today = fields.Date.context_today(self)
+        retained = self.filtered(lambda t: t.retention_date and t.retention_date > today)
+        if retained:
+            raise UserError(
+                self.env._(
+                    "Archived tickets are kept until their retention date: %(tickets)s "
+                    "cannot be deleted before %(date)s.",
+                    tickets=", ".join(retained.mapped("display_name")),
+                    date=max(retained.mapped("retention_date")),
+                )
+            )
 
     # ------------------------------------------------------------ intake rule
     def _intake_stage(self):
@@ -405,6 +642,306 @@ class HelpdeskTicket(models.Model):
     def action_apply_suggested_priority(self):
         for ticket in self:
             ticket.service_priority = ticket.suggested_service_priority
+
+    # ------------------------------------------------------------ purchase and warranty
+    WARRANTY_FIELDS = (
+        "warranty_state",
+        "warranty_end_date",
+        "warranty_length",
+        "warranty_length_unit",
+        "warranty_checked_date",
+        "warranty_override_reason",
+        "sale_order_id",
+        "sale_line_id",
+        "picking_id",
+        "purchase_date_source",
+    )
+
+    def _find_purchase(self):
+        """The customer's delivered purchase of this unit: the done outgoing move line
+        of the serial to the customer, else the customer's delivered sale order line
+        of the product. Returns (sale line, delivery picking) or empty records."""
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        if not (customer and self.product_id):
+            return self.env["sale.order.line"], self.env["stock.picking"]
+        if self.lot_id:
+            move_line = self.env["stock.move.line"].search(
+                [
+                    ("lot_id", "=", self.lot_id.id),
+                    ("state", "=", "done"),
+                    ("picking_code", "=", "outgoing"),
+                    ("picking_partner_id", "child_of", customer.id),
+                ],
+                order="date desc, id desc",
+                limit=1,
+            )
+            return move_line.move_id.sale_line_id, move_line.picking_id
+        sale_line = self.env["sale.order.line"].search(
+            [
+                ("order_partner_id", "child_of", customer.id),
+                ("product_id", "=", self.product_id.id),
+                ("state", "=", "sale"),
+                ("qty_delivered", ">", 0),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        picking = sale_line.move_ids.filtered(
+            lambda m: m.state == "done" and m.picking_code == "outgoing"
+        ).picking_id.sorted("date_done", reverse=True)[:1]
+        return sale_line, picking
+
+    def _get_warranty_terms(self):
+        """(length, unit) from the product, else its category, else the company."""
+        self.ensure_one()
+        template = self.product_id.product_tmpl_id
+        if template.warranty:
+            return template.warranty, template.warranty_type or "month"
+        category = self.product_id.categ_id
+        if category.after_sales_warranty:
+            return category.after_sales_warranty, category.after_sales_warranty_type
+        company = self.company_id or self.env.company
+        return company.after_sales_warranty, company.after_sales_warranty_type
+
+    def _days_in_repair(self):
+        """Days this unit spent in finished warranty repairs: they extend the warranty."""
+        self.ensure_one()
+        if not self.lot_id:
+            return 0
+        repairs = self.env["repair.order"].sudo().search(
+            [
+                ("lot_id", "=", self.lot_id.id),
+                ("state", "=", "done"),
+                ("repair_confirmed_date", "!=", False),
+                ("repair_done_date", "!=", False),
+            ]
+        )
+        return sum(
+            max((r.repair_done_date - r.repair_confirmed_date).days, 0) for r in repairs
+        )
+
+    def _prepare_warranty_values(self):
+        self.ensure_one()
+        values = {"warranty_checked_date": fields.Datetime.now(), "warranty_override_reason": False}
+        # Agents need not be salespeople or warehouse users to have the purchase checked.
+        sale_line, picking = self.sudo()._find_purchase()
+        values.update(
+            sale_line_id=sale_line.id,
+            sale_order_id=sale_line.order_id.id,
+            picking_id=picking.id,
+        )
+        if picking.date_done:
+            received = fields.Date.context_today(self, picking.date_done)
+            values.update(
+                purchase_date=received, delivery_date=received, purchase_date_source="delivery"
+            )
+        elif sale_line:
+            values.update(
+                purchase_date=fields.Date.context_today(self, sale_line.order_id.date_order),
+                purchase_date_source="sale",
+            )
+        elif self.purchase_date:
+            values["purchase_date_source"] = "manual"
+        else:
+            values["purchase_date_source"] = False
+        start = values.get("purchase_date", self.purchase_date)
+        length, unit = self._get_warranty_terms()
+        values.update(warranty_length=length, warranty_length_unit=unit)
+        if not (start and self.product_id):
+            values.update(warranty_state="unknown", warranty_end_date=False)
+            return values
+        units = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
+        end = (
+            start
+            + relativedelta(**{units.get(unit or "month", "months"): length})
+            + timedelta(days=self._days_in_repair())
+        )
+        today = fields.Date.context_today(self)
+        values.update(
+            warranty_end_date=end,
+            warranty_state="in_warranty" if today <= end else "out_of_warranty",
+        )
+        return values
+
+    def action_check_warranty(self):
+        """Find the purchase and freeze the warranty result on the ticket."""
+        for ticket in self:
+            ticket.with_context(after_sales_warranty_check=True).write(
+                ticket._prepare_warranty_values()
+            )
+        return True
+
+    def _override_warranty(self, state, end_date, reason):
+        """A supervisor corrects the frozen warranty result, with the reason logged."""
+        if not self.env.user.has_group("helpdesk_after_sales.group_after_sales_supervisor"):
+            raise UserError(
+                self.env._("Only an after-sales supervisor can override the warranty result.")
+            )
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Give the reason for overriding the warranty result."))
+        for ticket in self:
+            ticket.with_context(after_sales_warranty_check=True).write(
+                {
+                    "warranty_state": state,
+                    "warranty_end_date": end_date,
+                    "warranty_override_reason": reason,
+                }
+            )
+            ticket.message_post(
+                body=self.env._(
+                    "Warranty result overridden to %(state)s (until %(date)s). Reason: %(reason)s",
+                    state=dict(self._fields["warranty_state"]._description_selection(self.env))[
+                        state
+                    ],
+                    date=end_date or "-",
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _check_warranty_write(self, vals):
+        if self.env.context.get("after_sales_warranty_check") or self.env.su:
+            return
+        if set(vals) & set(self.WARRANTY_FIELDS):
+            raise UserError(
+                self.env._(
+                    "The warranty result is established by the warranty check; a "
+                    "supervisor may override it with a reason."
+                )
+            )
+
+    def _prepare_repair_values(self):
+        self.ensure_one()
+        return {
+            "product_id": self.product_id.id,
+            "lot_id": self.lot_id.id,
+            "partner_id": self.partner_id.id,
+            "helpdesk_ticket_id": self.id,
+            "under_warranty": self.warranty_state == "in_warranty",
+            "sale_order_id": self.sale_order_id.id,
+            "company_id": (self.company_id or self.env.company).id,
+            "internal_notes": self.symptoms,
+        }
+
+    def action_create_repair(self):
+        """A repair order for the unit: free in warranty and confirmed at once,
+        otherwise a quotation to execute once the customer accepts it."""
+        self.ensure_one()
+        if not self.product_id:
+            raise UserError(self.env._("Set the product before creating a repair."))
+        if self.product_id.tracking == "serial" and not self.lot_id:
+            raise UserError(self.env._("Set the serial number before creating a repair."))
+        # The repair belongs to the workshop: created for the agent, who need not be
+        # a repair user; the chatter keeps who asked for it.
+        repair = self.env["repair.order"].sudo().create(self._prepare_repair_values())
+        if repair.under_warranty:
+            # The customer's unit is not in our stock: no availability check applies.
+            repair._action_repair_confirm()
+            body = self.env._("Free warranty repair %(repair)s created.", repair=repair.name)
+        else:
+            body = self.env._(
+                "Paid repair quotation %(repair)s created: execute it once the customer "
+                "accepts the quote.",
+                repair=repair.name,
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        if not repair.with_user(self.env.user).has_access("read"):
+            return True
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "repair.order",
+            "res_id": repair.id,
+            "view_mode": "form",
+        }
+
+    def action_view_repairs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("repair.action_repair_order_tree")
+        action.update(domain=[("helpdesk_ticket_id", "=", self.id)], context={})
+        return action
+
+    def action_view_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+            "view_mode": "form",
+        }
+
+    def action_view_delivery(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stock.picking",
+            "res_id": self.picking_id.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------ archive
+    @api.model
+    def _archive_writable_fields(self):
+        """What may still change on an archived ticket: messages, activities,
+        ratings and alerts, which live beside the record rather than in it."""
+        return {
+            name
+            for name in self._fields
+            if name.startswith(("message_", "activity_", "rating_", "website_message"))
+        } | {"kanban_state", "color", "sequence"}
+
+    def _check_archive_lock(self, vals):
+        archived = self.filtered("archive_date")
+        if not archived or self.env.su:
+            return
+        if self.env.user.has_group("helpdesk_after_sales.group_after_sales_manager"):
+            return
+        if set(vals) - self._archive_writable_fields():
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s is archived: only an after-sales manager can "
+                    "change it.",
+                    ticket=archived[0].display_name,
+                )
+            )
+
+    def action_archive_record(self):
+        """Archive the record sheet (归档) of closed tickets: the PDF is stored on the
+        ticket, the retention period starts and the ticket is locked."""
+        not_closed = self.filtered(lambda t: not t.closed)
+        if not_closed:
+            raise UserError(
+                self.env._(
+                    "Only closed tickets can be archived; close %(tickets)s first.",
+                    tickets=", ".join(not_closed.mapped("display_name")),
+                )
+            )
+        to_archive = self.filtered(lambda t: not t.archive_date)
+        if not to_archive:
+            return True
+        today = fields.Date.context_today(self)
+        for company, tickets in to_archive.grouped("company_id").items():
+            years = (company or self.env.company).after_sales_retention_years
+            tickets.write(
+                {
+                    "archive_date": today,
+                    "retention_date": today + relativedelta(years=years),
+                }
+            )
+        # The report saves itself as an attachment of each archived ticket (once).
+        self.env["ir.actions.report"]._render_qweb_pdf(
+            "helpdesk_after_sales.action_report_ticket_record", to_archive.ids
+        )
+        for ticket in to_archive:
+            ticket.message_post(
+                body=self.env._(
+                    "Record sheet archived; kept until %(date)s.",
+                    date=ticket.retention_date,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
 
     # ------------------------------------------------------------ SLA business
     def _grant_sla_extension(self, days, reason):

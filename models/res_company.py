@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .product_category import WARRANTY_UNITS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -23,6 +25,31 @@ class ResCompany(models.Model):
         help="The most a supervisor may extend the resolution deadline of a complex "
         "case, agreed with the customer.",
     )
+    after_sales_retention_years = fields.Integer(
+        string="Keep archived records (years)",
+        default=3,
+        help="How long an archived ticket record is kept before it may be deleted.",
+    )
+    after_sales_warranty = fields.Integer(
+        string="Default warranty",
+        default=12,
+        help="Warranty of products that have none, nor their category.",
+    )
+    after_sales_warranty_type = fields.Selection(
+        WARRANTY_UNITS, string="Default warranty unit", default="month"
+    )
+    after_sales_return_days = fields.Integer(
+        string="No-reason return window (days)",
+        default=7,
+        help="Calendar days from the day after the customer received the goods (7天无理由).",
+    )
+    after_sales_exchange_days = fields.Integer(
+        string="Quality exchange window (days)",
+        default=15,
+        help="Calendar days from the day after the customer received the goods during "
+        "which a quality problem gives an exchange (15天质量问题换货).",
+    )
+
     after_sales_compensation_threshold = fields.Monetary(
         string="Compensation approved by a supervisor up to",
         currency_field="currency_id",

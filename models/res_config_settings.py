@@ -15,6 +15,21 @@ class ResConfigSettings(models.TransientModel):
     after_sales_extension_max_days = fields.Integer(
         related="company_id.after_sales_extension_max_days", readonly=False
     )
+    after_sales_retention_years = fields.Integer(
+        related="company_id.after_sales_retention_years", readonly=False
+    )
+    after_sales_warranty = fields.Integer(
+        related="company_id.after_sales_warranty", readonly=False
+    )
+    after_sales_warranty_type = fields.Selection(
+        related="company_id.after_sales_warranty_type", readonly=False
+    )
+    after_sales_return_days = fields.Integer(
+        related="company_id.after_sales_return_days", readonly=False
+    )
+    after_sales_exchange_days = fields.Integer(
+        related="company_id.after_sales_exchange_days", readonly=False
+    )
     after_sales_compensation_threshold = fields.Monetary(
         related="company_id.after_sales_compensation_threshold",
         currency_field="currency_id",

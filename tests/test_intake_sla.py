@@ -50,6 +50,38 @@ class TestIntakeSla(AfterSalesCase):
         self.assertEqual(ticket.resolution_sla_state, "running")
 
     @freeze_time(FRIDAY_3PM)
+    def test_every_category_and_priority_gets_its_deadlines(self):
+        expected = {
+            # P1 around the clock; P2 8 working hours / P3 1 working day to respond
+            # (both Tuesday 15:00 over the weekend and the holiday); 3 working days
+            # to resolve.
+            "p1": (datetime(2026, 1, 9, 17, 0), datetime(2026, 1, 10, 15, 0)),
+            "p2": (datetime(2026, 1, 13, 15, 0), datetime(2026, 1, 15, 15, 0)),
+            "p3": (datetime(2026, 1, 13, 15, 0), datetime(2026, 1, 15, 15, 0)),
+        }
+        product = self._product()
+        categories = self.category_a | self.category_b | self.category_c | self.category_d
+        for category in categories | self.category_e:
+            for priority, (response, resolution) in expected.items():
+                with self.subTest(category=category.code, priority=priority):
+                    ticket = self._take_call(
+                        category,
+                        product_id=product,
+                        symptoms="No power",
+                        customer_words="It stopped working.",
+                        service_priority=priority,
+                    )
+                    self.assertEqual(ticket.category_code, category.code)
+                    self.assertEqual(ticket.service_priority, priority)
+                    self.assertEqual(
+                        (ticket.response_deadline, ticket.resolution_deadline),
+                        (response, resolution),
+                    )
+                    # The record is complete for its category: it can leave intake.
+                    ticket.with_user(self.agent).stage_id = self.stage_in_progress
+                    self.assertEqual(ticket.response_sla_state, "met")
+
+    @freeze_time(FRIDAY_3PM)
     def test_p2_responds_in_eight_working_hours(self):
         ticket = self._take_call(self.category_a, product_id=self._product(), symptoms="No power")
         self.assertEqual(ticket.service_priority, "p2")

@@ -97,16 +97,25 @@ class TestReturnExchange(AfterSalesCase):
             "category_id": self.category_d.id,
             "product_id": self.purifier.id,
             "lot_id": self.lot.id,
-            "sale_order_id": self.order.id,
-            "picking_id": self.delivery.id,
         }
         vals.update(values)
-        return self._create_ticket(**vals)
+        # Creating the ticket checks the warranty: it finds the order and the delivery.
+        ticket = self._create_ticket(**vals)
+        self.assertEqual(ticket.sale_order_id, self.order)
+        self.assertEqual(ticket.picking_id, self.delivery)
+        return ticket
 
     def _wizard(self, ticket, user, kind="return"):
         method = f"action_open_{kind}_wizard"
         action = getattr(ticket.with_user(user), method)()
         return Form.from_action(self.env(user=user), action)
+
+    def _lines(self, form):
+        """The wizard's lines as the browser shows them, by (product id, lot id)."""
+        return {
+            (vals["product_id"], vals["lot_id"] or False): dict(vals, index=index)
+            for index, vals in enumerate(form.line_ids._records)
+        }
 
     def _confirm(self, form):
         wizard = form.save()
@@ -122,16 +131,15 @@ class TestReturnExchange(AfterSalesCase):
             self.assertEqual(form.reason, "no_reason")
             self.assertTrue(form.refund)
             self.assertFalse(form.policy_blocker)
-            lines = {
-                (line.product_id, line.lot_id): line
-                for line in form.record.line_ids
-            }
+            lines = self._lines(form)
             self.assertEqual(len(lines), 3, "two serials and the filters")
-            self.assertEqual(lines[self.purifier, self.lot].quantity, 1.0, "the ticket's serial")
+            purifier = lines[self.purifier.id, self.lot.id]
+            self.assertEqual(purifier["quantity"], 1.0, "the ticket's serial")
+            self.assertEqual(purifier["price_unit"], 900.0)
             other_lot = self.delivered_lots - self.lot
-            self.assertEqual(lines[self.purifier, other_lot].quantity, 0.0)
-            self.assertEqual(lines[self.filter, self.env["stock.lot"]].returnable_qty, 5.0)
-            self.assertEqual(lines[self.filter, self.env["stock.lot"]].quantity, 0.0)
+            self.assertEqual(lines[self.purifier.id, other_lot.id]["quantity"], 0.0)
+            self.assertEqual(lines[self.filter.id, False]["returnable_qty"], 5.0)
+            self.assertEqual(lines[self.filter.id, False]["quantity"], 0.0)
             rma = self._confirm(form)
         self.assertEqual(len(rma), 1)
         self.assertEqual(rma.ticket_id, ticket)
@@ -199,7 +207,7 @@ class TestReturnExchange(AfterSalesCase):
             rma = self._confirm(form)
         self.assertEqual(rma.ticket_id, ticket)
         self.assertIn("Loyal customer", rma.policy_exception)
-        body = ticket.message_ids[0].preview
+        body = ticket.message_ids[0].body
         self.assertIn("exception accepted by Supervisor Wang", body)
         self.assertIn("Loyal customer", body)
 
@@ -208,16 +216,16 @@ class TestReturnExchange(AfterSalesCase):
         with freeze_time(DAY_3):
             ticket = self._ticket(product_id=self.filter.id, lot_id=False)
             form = self._wizard(ticket, self.agent)
-            line = form.record.line_ids.filtered(lambda l: l.product_id == self.filter)
-            self.assertEqual(line.quantity, 5.0, "the ticket's product, all of it")
-            with form.line_ids.edit(list(form.record.line_ids).index(line)) as edit:
+            line = self._lines(form)[self.filter.id, False]
+            self.assertEqual(line["quantity"], 5.0, "the ticket's product, all of it")
+            with form.line_ids.edit(line["index"]) as edit:
                 edit.quantity = 3.0
             self._confirm(form)
             form = self._wizard(ticket, self.agent)
-            line = form.record.line_ids.filtered(lambda l: l.product_id == self.filter)
-            self.assertEqual(line.returnable_qty, 2.0)
+            line = self._lines(form)[self.filter.id, False]
+            self.assertEqual(line["returnable_qty"], 2.0)
             with self.assertRaisesRegex(ValidationError, "at most 2"):
-                with form.line_ids.edit(list(form.record.line_ids).index(line)) as edit:
+                with form.line_ids.edit(line["index"]) as edit:
                     edit.quantity = 3.0
                 form.save()
             with self.assertRaisesRegex(UserError, "only 2.0"):
@@ -234,7 +242,8 @@ class TestReturnExchange(AfterSalesCase):
             ticket = self._ticket()
             self._confirm(self._wizard(ticket, self.agent))
             form = self._wizard(ticket, self.agent)
-            self.assertNotIn(self.lot, form.record.line_ids.lot_id, "already in a return")
+            lots = [lot_id for _product, lot_id in self._lines(form)]
+            self.assertNotIn(self.lot.id, lots, "already in a return")
             with self.assertRaisesRegex(UserError, "already returned"):
                 ticket.with_user(self.agent)._create_after_sales_rmas(
                     "return",
@@ -255,8 +264,8 @@ class TestReturnExchange(AfterSalesCase):
         with freeze_time(DAY_3):
             ticket = self._ticket()
             form = self._wizard(ticket, self.agent)
-            index = [line.lot_id for line in form.record.line_ids].index(self.lot)
-            with self.assertRaises(ValidationError):
+            index = self._lines(form)[self.purifier.id, self.lot.id]["index"]
+            with self.assertRaisesRegex(ValidationError, "one unit"):
                 with form.line_ids.edit(index) as edit:
                     edit.quantity = 2.0
                 form.save()
@@ -267,7 +276,7 @@ class TestReturnExchange(AfterSalesCase):
             rma = self._confirm(self._wizard(ticket, self.agent))
             rma.sudo().action_cancel()
             form = self._wizard(ticket, self.agent)
-            self.assertIn(self.lot, form.record.line_ids.lot_id)
+            self.assertIn((self.purifier.id, self.lot.id), self._lines(form))
 
     def test_ticket_without_delivery_or_closed_cannot_return(self):
         ticket = self._create_ticket(category_id=self.category_b.id)
@@ -313,7 +322,7 @@ class TestReturnExchange(AfterSalesCase):
         with freeze_time(DAY_3):
             ticket = self._ticket()
             form = self._wizard(ticket, self.agent, "exchange")
-            index = [line.lot_id for line in form.record.line_ids].index(self.lot)
+            index = self._lines(form)[self.purifier.id, self.lot.id]["index"]
             with form.line_ids.edit(index) as edit:
                 edit.replacement_product_id = self.purifier_pro
                 self.assertEqual(edit.price_difference, 400.0, "1,300 against 900 paid")

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -660,8 +661,11 @@ def run_tours(pg, db, tally):
         log("browser tours NOT run: Chromium is not installed (Debian: apt-get install chromium)")
         return
     log("running the browser tours (HttpCase) with odoo-bin --test-enable")
+    with socket.socket() as sock:  # a free port for the tours' HTTP server
+        sock.bind(("127.0.0.1", 0))
+        http_port = sock.getsockname()[1]
     proc = run(odoo_cmd(pg, "-d", db, "--test-enable", f"--test-tags={TOUR_TAG}",
-                        "--stop-after-init", "--log-level=test", "--http-port=0",
+                        "--stop-after-init", "--log-level=test", f"--http-port={http_port}",
                         "--max-cron-threads=0"),
                check=False, capture_output=True, text=True)
     output = proc.stdout + proc.stderr

@@ -4,3 +4,5 @@ from . import helpdesk_ticket_rma_wizard_mixin
 from . import helpdesk_ticket_return_wizard
 from . import helpdesk_ticket_exchange_wizard
 from . import rma_delivery_wizard
+from . import helpdesk_after_sales_analysis_wizard
+from . import helpdesk_ticket_warranty_override_wizard

@@ -66,6 +66,8 @@ class HelpdeskTicketRmaWizardMixin(models.AbstractModel):
             "price_unit": candidate["price_unit"],
         }
 
+    @api.depends("ticket_id")  # so that the form's first onchange computes it
+    @api.depends_context("uid")
     def _compute_is_supervisor(self):
         is_supervisor = self.env.user.has_group(
             "helpdesk_after_sales.group_after_sales_supervisor"
@@ -128,6 +130,12 @@ class HelpdeskTicketRmaWizardLineMixin(models.AbstractModel):
                     self.env._("%(product)s: the quantity cannot be negative.",
                                product=line.product_id.display_name)
                 )
+            if line.lot_id and float_compare(line.quantity, 1.0, precision_rounding=rounding) > 0:
+                raise ValidationError(
+                    self.env._(
+                        "Serial number %(lot)s is one unit.", lot=line.lot_id.sudo().name
+                    )
+                )
             if float_compare(line.quantity, line.returnable_qty, precision_rounding=rounding) > 0:
                 raise ValidationError(
                     self.env._(
@@ -135,12 +143,6 @@ class HelpdeskTicketRmaWizardLineMixin(models.AbstractModel):
                         "and not yet returned).",
                         product=line.product_id.display_name,
                         returnable=line.returnable_qty,
-                    )
-                )
-            if line.lot_id and float_compare(line.quantity, 1.0, precision_rounding=rounding) > 0:
-                raise ValidationError(
-                    self.env._(
-                        "Serial number %(lot)s is one unit.", lot=line.lot_id.name
                     )
                 )
 

@@ -1,0 +1,136 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from ..models.helpdesk_ticket_category import SERVICE_PRIORITIES
+
+
+class HelpdeskAfterSalesReport(models.Model):
+    """One row per ticket with what the weekly and monthly review measures. Rates are
+    0/100 per ticket (empty when not measured yet) so that their average is the rate."""
+
+    _name = "helpdesk.after.sales.report"
+    _description = "After-sales analysis"
+    _auto = False
+    _rec_name = "ticket_id"
+    _order = "date desc"
+    # Pending writes to these fields are flushed before the view is read.
+    _depends = {
+        "helpdesk.ticket": [
+            "intake_date",
+            "company_id",
+            "team_id",
+            "user_id",
+            "partner_id",
+            "stage_id",
+            "category_id",
+            "category_code",
+            "service_priority",
+            "channel_id",
+            "product_id",
+            "product_model",
+            "response_sla_state",
+            "resolution_sla_state",
+            "first_response_date",
+            "closed_date",
+            "active",
+        ],
+        "helpdesk.ticket.stage": ["closed"],
+    }
+
+    ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
+    date = fields.Datetime(string="Received on", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    team_id = fields.Many2one("helpdesk.ticket.team", readonly=True)
+    user_id = fields.Many2one("res.users", string="Handled by", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    stage_id = fields.Many2one("helpdesk.ticket.stage", readonly=True)
+    category_id = fields.Many2one("helpdesk.ticket.category", readonly=True)
+    category_code = fields.Selection(
+        selection=lambda self: self.env["helpdesk.ticket.category"]._fields["code"].selection,
+        string="Class",
+        readonly=True,
+    )
+    service_priority = fields.Selection(
+        SERVICE_PRIORITIES, string="Service priority", readonly=True
+    )
+    channel_id = fields.Many2one("helpdesk.ticket.channel", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
+    product_model = fields.Char(string="Model", readonly=True)
+    is_closed = fields.Boolean(string="Closed", readonly=True)
+    ticket_count = fields.Integer(string="Tickets", readonly=True, aggregator="sum")
+    urgent_share = fields.Float(
+        string="Urgent share (%)", readonly=True, aggregator="avg"
+    )
+    breached_count = fields.Integer(
+        string="Breached tickets", readonly=True, aggregator="sum"
+    )
+    response_on_time_rate = fields.Float(
+        string="Responded on time (%)", readonly=True, aggregator="avg"
+    )
+    resolution_on_time_rate = fields.Float(
+        string="Resolved on time (%)", readonly=True, aggregator="avg"
+    )
+    response_hours = fields.Float(
+        string="Hours to respond", readonly=True, aggregator="avg"
+    )
+    resolution_hours = fields.Float(
+        string="Hours to resolve", readonly=True, aggregator="avg"
+    )
+
+    def _select(self):
+        return SQL(
+            """
+            t.id AS id,
+            t.id AS ticket_id,
+            t.intake_date AS date,
+            t.company_id,
+            t.team_id,
+            t.user_id,
+            t.partner_id,
+            t.stage_id,
+            t.category_id,
+            t.category_code,
+            t.service_priority,
+            t.channel_id,
+            t.product_id,
+            t.product_model,
+            COALESCE(stage.closed, FALSE) AS is_closed,
+            1 AS ticket_count,
+            CASE WHEN t.service_priority = 'p1' THEN 100.0 ELSE 0.0 END AS urgent_share,
+            CASE WHEN 'breached' IN (t.response_sla_state, t.resolution_sla_state)
+                 THEN 1 ELSE 0 END AS breached_count,
+            CASE t.response_sla_state WHEN 'met' THEN 100.0 WHEN 'breached' THEN 0.0
+                 END AS response_on_time_rate,
+            CASE t.resolution_sla_state WHEN 'met' THEN 100.0 WHEN 'breached' THEN 0.0
+                 END AS resolution_on_time_rate,
+            EXTRACT(EPOCH FROM t.first_response_date - t.intake_date) / 3600.0
+                AS response_hours,
+            CASE WHEN stage.closed
+                 THEN EXTRACT(EPOCH FROM t.closed_date - t.intake_date) / 3600.0
+                 END AS resolution_hours
+            """
+        )
+
+    def _from(self):
+        return SQL(
+            """
+            helpdesk_ticket t
+            LEFT JOIN helpdesk_ticket_stage stage ON stage.id = t.stage_id
+            """
+        )
+
+    def _where(self):
+        return SQL("t.active")
+
+    def _query(self):
+        return SQL(
+            "SELECT %s FROM %s WHERE %s", self._select(), self._from(), self._where()
+        )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
+        )
