@@ -33,6 +33,7 @@ class HelpdeskAfterSalesReport(models.Model):
             "response_sla_state",
             "resolution_sla_state",
             "first_response_date",
+            "warranty_state",
             "closed_date",
             "active",
         ],
@@ -72,6 +73,9 @@ class HelpdeskAfterSalesReport(models.Model):
     resolution_on_time_rate = fields.Float(
         string="Resolved on time (%)", readonly=True, aggregator="avg"
     )
+    in_warranty_share = fields.Float(
+        string="In warranty (%)", readonly=True, aggregator="avg"
+    )
     response_hours = fields.Float(
         string="Hours to respond", readonly=True, aggregator="avg"
     )
@@ -105,6 +109,8 @@ class HelpdeskAfterSalesReport(models.Model):
                  END AS response_on_time_rate,
             CASE t.resolution_sla_state WHEN 'met' THEN 100.0 WHEN 'breached' THEN 0.0
                  END AS resolution_on_time_rate,
+            CASE t.warranty_state WHEN 'in_warranty' THEN 100.0
+                 WHEN 'out_of_warranty' THEN 0.0 END AS in_warranty_share,
             EXTRACT(EPOCH FROM t.first_response_date - t.intake_date) / 3600.0
                 AS response_hours,
             CASE WHEN stage.closed

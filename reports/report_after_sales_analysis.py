@@ -13,6 +13,7 @@ KPI_AGGREGATES = [
     ("response_hours", "avg"),
     ("resolution_hours", "avg"),
     ("breached_count", "sum"),
+    ("in_warranty_share", "avg"),
 ]
 
 

@@ -138,12 +138,15 @@ class TestReports(AfterSalesCase):
             on_time = self._create_ticket(name="On time", service_priority="p1")
             late = self._create_ticket(name="Late")
             open_ = self._create_ticket(name="Still open", category_id=self.category_e.id)
-            product = self.env["product.product"].create({"name": "Router R1", "type": "consu"})
+            product = self.env["product.product"].create(
+                {"name": "Router R1", "type": "consu", "warranty": 12, "warranty_type": "month"}
+            )
             fault = self._create_ticket(
                 name="Fault",
                 category_id=self.category_a.id,
                 product_id=product.id,
                 symptoms="Reboots",
+                purchase_date=date(2025, 12, 1),
             )
         with freeze_time("2026-01-05 10:00:00"):
             on_time.stage_id = self.stage_in_progress  # responded after 1 h
@@ -171,6 +174,8 @@ class TestReports(AfterSalesCase):
         self.assertAlmostEqual(current["response_hours"], (1 + 3 + 96) / 3, places=2)
         self.assertAlmostEqual(current["resolution_hours"], 3.0, places=2)
         self.assertEqual(current["breached_count"], 1)
+        # Warranty known for the fault only (bought 2025-12-01, 12 months): 1/1 in warranty.
+        self.assertAlmostEqual(current["in_warranty_share"], 100.0)
         self.assertEqual(analysis["previous"]["ticket_count"], 1)
         self.assertEqual(analysis["breached_tickets"], data["late"])
         self.assertEqual(analysis["top_models"][0], (data["product"], 1))

@@ -689,7 +689,8 @@ def cmd_i18n(_args):
     pot = ROOT / "i18n" / f"{MODULE}.pot"
     pot.parent.mkdir(exist_ok=True)
     try:
-        ok, _secs = odoo_install(pg, db, demo=False)
+        # With demo data: its records (team, products) are shown to users too.
+        ok, _secs = odoo_install(pg, db, demo=True)
         if not ok:
             raise SystemExit("installing the addon failed, see the log above")
         quiet(odoo_cmd(pg, "-d", db, f"--i18n-export={pot}", f"--modules={MODULE}",
