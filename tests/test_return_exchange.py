@@ -354,3 +354,36 @@ class TestReturnExchange(AfterSalesCase):
             self.assertIn("only a quality fault", form.policy_blocker)
             form.reason = "quality"
             self.assertFalse(form.policy_blocker)
+
+    # ------------------------------------------------------------ 三包
+    def test_two_failed_repairs_allow_a_return_whatever_the_windows(self):
+        for day in ("2026-03-20", "2026-04-10"):
+            with freeze_time(f"{day} 10:00:00"):
+                earlier = self._ticket(category_id=self.category_a.id, symptoms="Fan noise")
+                earlier.with_user(self.agent).action_create_repair()
+                repair = earlier.sudo().repair_ids
+                repair.action_repair_start()
+                repair.action_repair_end()
+            self.assertEqual(repair.state, "done")
+        with freeze_time("2026-05-04 10:00:00"):
+            ticket = self._ticket(category_id=self.category_a.id, symptoms="Fan noise again")
+            self.assertFalse(ticket.return_window_open)
+            self.assertTrue(ticket.repeated_repair_failure)
+            form = self._wizard(ticket, self.agent)
+            self.assertFalse(form.policy_blocker, "三包: return after two failed repairs")
+            rma = self._confirm(form)
+        self.assertEqual(rma.lot_id, self.lot)
+        self.assertFalse(rma.policy_exception)
+
+    # ------------------------------------------------------------ security
+    def test_agent_needs_no_stock_or_sales_rights(self):
+        for group in ("stock.group_stock_user", "sales_team.group_sale_salesman"):
+            self.assertFalse(self.agent.has_group(group), group)
+        self.assertTrue(self.agent.has_group("rma.rma_group_user_all"))
+        with freeze_time(DAY_3):
+            ticket = self._ticket()
+            rma = self._confirm(self._wizard(ticket, self.agent))
+        self.assertEqual(rma.with_user(self.agent).read(["state"])[0]["state"], "confirmed")
+        other = self.env["res.company"].create({"name": "After-sales Shanghai"})
+        rma.sudo().company_id = other
+        self.assertFalse(self.env["rma"].with_user(self.agent).search([("id", "=", rma.id)]))
