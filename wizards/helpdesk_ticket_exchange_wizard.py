@@ -14,6 +14,7 @@ class HelpdeskTicketExchangeWizard(models.TransientModel):
     reason = fields.Selection(default="quality")
     currency_id = fields.Many2one(related="ticket_id.company_id.currency_id")
     price_difference = fields.Monetary(
+        string="Price difference",
         compute="_compute_price_difference",
         help="What the replacements cost more (or less) than the returned goods; "
         "settle it with the customer.",
@@ -71,10 +72,10 @@ class HelpdeskTicketExchangeWizardLine(models.TransientModel):
         help="The same product, or another one.",
     )
     replacement_price = fields.Float(
-        digits="Product Price", compute="_compute_replacement_price"
+        string="Replacement price", digits="Product Price", compute="_compute_replacement_price"
     )
     price_difference = fields.Float(
-        digits="Product Price", compute="_compute_replacement_price"
+        string="Price difference", digits="Product Price", compute="_compute_replacement_price"
     )
 
     @api.depends("product_id")
