@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, html2plaintext
+from odoo.tools import SQL, float_compare, float_round, html2plaintext
 from odoo.tools.sql import create_index
 
 from .helpdesk_ticket_category import SERVICE_PRIORITIES
@@ -275,6 +275,42 @@ class HelpdeskTicket(models.Model):
     )
     repair_ids = fields.One2many("repair.order", "helpdesk_ticket_id", string="Repairs")
     repair_count = fields.Integer(compute="_compute_repair_count")
+
+    # ------------------------------------------------------------ returns and exchanges
+    rma_ids = fields.One2many("rma", "ticket_id", string="RMAs")
+    rma_count = fields.Integer(string="RMA count", compute="_compute_rma_count")
+    can_return = fields.Boolean(compute="_compute_can_return_exchange")
+    can_exchange = fields.Boolean(compute="_compute_can_return_exchange")
+
+    # ------------------------------------------------------------ compensation
+    compensation_ids = fields.One2many(
+        "helpdesk.ticket.compensation", "ticket_id", string="Compensation"
+    )
+    compensation_count = fields.Integer(compute="_compute_compensation_summary")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company currency"
+    )
+    compensation_requested_amount = fields.Monetary(
+        string="Compensation requested",
+        currency_field="company_currency_id",
+        compute="_compute_compensation_summary",
+        help="Submitted, approved and given compensation, in company currency.",
+    )
+    compensation_approved_amount = fields.Monetary(
+        string="Compensation approved",
+        currency_field="company_currency_id",
+        compute="_compute_compensation_summary",
+        help="Approved and given compensation, in company currency.",
+    )
+    compensation_paid_amount = fields.Monetary(
+        string="Compensation given",
+        currency_field="company_currency_id",
+        compute="_compute_compensation_summary",
+        help="Compensation the customer received, in company currency.",
+    )
+    can_request_compensation = fields.Boolean(
+        compute="_compute_can_request_compensation"
+    )
 
     # ------------------------------------------------------------ computes
     @api.depends("product_id")
@@ -1246,6 +1282,454 @@ class HelpdeskTicket(models.Model):
                     partner_ids=supervisors.partner_id.ids,
                     subtype_xmlid="mail.mt_note",
                 )
+
+    # ------------------------------------------------------------ returns and exchanges
+    @api.depends("rma_ids")
+    def _compute_rma_count(self):
+        ticket_ids = [ticket._origin.id for ticket in self if ticket._origin.id]
+        counts = {}
+        if ticket_ids:
+            counts = dict(
+                self.env["rma"]._read_group(
+                    [("ticket_id", "in", ticket_ids)], ["ticket_id"], ["__count"]
+                )
+            )
+        for ticket in self:
+            ticket.rma_count = counts.get(ticket._origin, 0)
+
+    @api.depends("stage_id.closed", "sale_order_id", "picking_id")
+    def _compute_can_return_exchange(self):
+        for ticket in self:
+            blocker = ticket._get_rma_blocker() if ticket._origin.id else True
+            ticket.can_return = ticket.can_exchange = blocker is None
+
+    def _get_rma_blocker(self):
+        """Why nothing can be returned or exchanged from this ticket now, or None.
+        The policy (windows, warranty) is checked apart: a supervisor may override it."""
+        self.ensure_one()
+        if self.closed:
+            return self.env._(
+                "Ticket %(ticket)s is closed: reopen it to return or exchange goods.",
+                ticket=self.display_name,
+            )
+        if not (self.sale_order_id or self.picking_id):
+            return self.env._(
+                "Link ticket %(ticket)s to the customer's sale order or delivery first.",
+                ticket=self.display_name,
+            )
+        if not self._get_rma_candidates():
+            return self.env._(
+                "Everything delivered for ticket %(ticket)s was already returned or is "
+                "being returned.",
+                ticket=self.display_name,
+            )
+        return None
+
+    def _get_delivered_moves(self):
+        """The done customer deliveries of the ticket's sale (or delivery)."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if ticket.sale_order_id:
+            moves = ticket.sale_order_id.order_line.move_ids
+        else:
+            moves = ticket.picking_id.move_ids
+        return moves.filtered(
+            lambda m: m.state == "done"
+            and m.picking_code == "outgoing"
+            and m.location_dest_id.usage == "customer"
+        )
+
+    def _get_rma_candidates(self):
+        """What the customer may still send back: one entry per delivered move, or
+        per serial number for serial-tracked products, with the quantity delivered
+        minus what was already returned or is in an RMA (draft ones included)."""
+        self.ensure_one()
+        moves = self._get_delivered_moves()
+        if not moves:
+            return []
+        rmas = self.env["rma"].sudo().search(
+            [("move_id", "in", moves.ids), ("state", "!=", "cancelled")]
+        )
+        candidates = []
+        for move in moves:
+            move_rmas = rmas.filtered(lambda r, m=move: r.move_id == m)
+            # Plain returns (stock return wizard); RMA receipts are counted as RMAs.
+            returns = move.returned_move_ids.filtered(
+                lambda r: r.state != "cancel" and not r.rma_receiver_ids
+            )
+            uom = move.product_uom
+            taken = sum(
+                rma.product_uom._compute_quantity(rma.product_uom_qty, uom)
+                for rma in move_rmas
+            ) + sum(
+                ret.product_uom._compute_quantity(ret.quantity or ret.product_uom_qty, uom)
+                for ret in returns
+            )
+            returnable = float_round(move.quantity - taken, precision_rounding=uom.rounding)
+            if float_compare(returnable, 0.0, precision_rounding=uom.rounding) <= 0:
+                continue
+            if move.product_id.tracking == "serial":
+                lots = (
+                    move.move_line_ids.lot_id
+                    - move_rmas.lot_id
+                    - returns.move_line_ids.lot_id
+                )
+                # RMAs made elsewhere may not name their serial: the count still holds
+                # (the ticket's own serial first).
+                lots = lots.sorted(lambda lot: lot != self.lot_id)
+                for lot in lots[: int(returnable)]:
+                    candidates.append(
+                        self._prepare_rma_candidate(move, lot=lot, quantity=1.0)
+                    )
+                continue
+            candidates.append(self._prepare_rma_candidate(move, quantity=returnable))
+        return candidates
+
+    def _prepare_rma_candidate(self, move, lot=False, quantity=0.0):
+        sale_line = move.sale_line_id
+        return {
+            "move": move,
+            "lot": lot or self.env["stock.lot"],
+            "product": move.product_id,
+            "uom": move.product_uom,
+            "quantity": quantity,
+            "sale_line": sale_line,
+            "price_unit": sale_line.price_unit if sale_line else move.product_id.lst_price,
+        }
+
+    def _is_rma_candidate_for_ticket(self, candidate):
+        """Whether the ticket is about this delivered item (proposed first)."""
+        self.ensure_one()
+        if self.lot_id:
+            return candidate["lot"] == self.lot_id
+        if self.sale_line_id:
+            return candidate["sale_line"] == self.sale_line_id
+        if self.product_id:
+            return candidate["product"] == self.product_id
+        return False
+
+    def _get_return_policy_blocker(self, reason):
+        """Why a return is outside the policy today, or None.
+
+        Any reason within the no-reason return window (7 days); after it, a
+        return only for a fault that two repairs in warranty did not fix."""
+        self.ensure_one()
+        if self.return_window_open or self.repeated_repair_failure:
+            return None
+        if not self.return_window_end:
+            return self.env._(
+                "The delivery date of ticket %(ticket)s is unknown, so the return window "
+                "cannot be checked.",
+                ticket=self.display_name,
+            )
+        return self.env._(
+            "The return window closed on %(date)s and the fault was not left unrepaired "
+            "by two repairs under warranty.",
+            date=fields.Date.to_string(self.return_window_end),
+        )
+
+    def _get_exchange_policy_blocker(self, reason):
+        """Why an exchange is outside the policy today, or None.
+
+        Within the return window for any reason; within the exchange window for a
+        quality fault; after two failed repairs under warranty."""
+        self.ensure_one()
+        if self.return_window_open or self.repeated_repair_failure:
+            return None
+        if reason == "quality" and self.exchange_window_open:
+            return None
+        if not self.exchange_window_end:
+            return self.env._(
+                "The delivery date of ticket %(ticket)s is unknown, so the exchange "
+                "window cannot be checked.",
+                ticket=self.display_name,
+            )
+        if self.exchange_window_open:
+            return self.env._(
+                "After the return window only a quality fault is exchanged (until "
+                "%(date)s).",
+                date=fields.Date.to_string(self.exchange_window_end),
+            )
+        return self.env._(
+            "The exchange window for quality faults closed on %(date)s and the fault "
+            "was not left unrepaired by two repairs under warranty.",
+            date=fields.Date.to_string(self.exchange_window_end),
+        )
+
+    def _check_policy_exception(self, blocker, justification):
+        """Outside the policy only a supervisor proceeds, and says why."""
+        if not blocker:
+            return False
+        if not self.env.user.has_group("helpdesk_after_sales.group_after_sales_supervisor"):
+            raise UserError(
+                self.env._(
+                    "%(blocker)s Only a supervisor can accept it as an exception: ask "
+                    "your supervisor.",
+                    blocker=blocker,
+                )
+            )
+        justification = (justification or "").strip()
+        if not justification:
+            raise UserError(
+                self.env._(
+                    "%(blocker)s Give the justification for this exception.",
+                    blocker=blocker,
+                )
+            )
+        return justification
+
+    def _check_rma_lines(self, lines):
+        """Every requested line is a delivered item still returnable, in quantity."""
+        self.ensure_one()
+        candidates = {
+            (c["move"].id, c["lot"].id): c for c in self._get_rma_candidates()
+        }
+        if not lines:
+            raise UserError(self.env._("Choose at least one item and its quantity."))
+        requested = {}
+        for line in lines:
+            key = (line["move"].id, line["lot"].id)
+            requested[key] = requested.get(key, 0.0) + line["quantity"]
+        for key, quantity in requested.items():
+            candidate = candidates.get(key)
+            line = next(li for li in lines if (li["move"].id, li["lot"].id) == key)
+            label = line["product"].display_name + (
+                f" ({line['lot'].sudo().name})" if line["lot"] else ""
+            )
+            if not candidate:
+                raise UserError(
+                    self.env._(
+                        "%(item)s was not delivered for this ticket's order, or it was "
+                        "already returned.",
+                        item=label,
+                    )
+                )
+            rounding = candidate["uom"].rounding
+            if (
+                float_compare(quantity, 0.0, precision_rounding=rounding) <= 0
+                or float_compare(quantity, candidate["quantity"], precision_rounding=rounding)
+                > 0
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(item)s: %(quantity)s requested, but only %(returnable)s "
+                        "%(uom)s delivered and not yet returned.",
+                        item=label,
+                        quantity=quantity,
+                        returnable=candidate["quantity"],
+                        uom=candidate["uom"].name,
+                    )
+                )
+
+    def _prepare_rma_vals(self, line, operation, reason, note=False, exception=False):
+        self.ensure_one()
+        move = line["move"]
+        # Agents need no sales rights to return what was sold.
+        move = move.sudo()
+        order = move.sale_line_id.order_id or self.sudo().sale_order_id
+        partner = order.partner_id or self.partner_id
+        return {
+            "partner_id": partner.id,
+            "partner_invoice_id": (order.partner_invoice_id or partner).id,
+            "partner_shipping_id": (order.partner_shipping_id or partner).id,
+            "origin": ", ".join(filter(None, [self.number, order.name])),
+            "company_id": move.company_id.id,
+            "order_id": order.id,
+            "picking_id": move.picking_id.id,
+            "move_id": move.id,
+            "product_id": move.product_id.id,
+            "product_uom_qty": line["quantity"],
+            "product_uom": move.product_uom.id,
+            "lot_id": line["lot"].id,
+            "operation_id": operation.id,
+            "ticket_id": self.id,
+            "user_id": (self.user_id or self.env.user).id,
+            "after_sales_reason": reason,
+            "replacement_product_id": line.get("replacement_product", move.product_id).id
+            if operation == self.env.ref("rma.rma_operation_replace")
+            else False,
+            "policy_exception": exception or False,
+            "description": note or False,
+        }
+
+    def _create_after_sales_rmas(self, kind, lines, reason, note=False, justification=False,
+                                 refund=True):
+        """Return (``kind="return"``) or exchange (``"exchange"``) delivered items:
+        one confirmed RMA per line, so the warehouse gets the receipt.
+
+        ``lines``: dicts with ``move``, ``lot``, ``product``, ``quantity`` and, for an
+        exchange, ``replacement_product``."""
+        self.ensure_one()
+        blocker = self._get_rma_blocker()
+        if blocker:
+            raise UserError(blocker)
+        policy = (
+            self._get_return_policy_blocker(reason)
+            if kind == "return"
+            else self._get_exchange_policy_blocker(reason)
+        )
+        exception = self._check_policy_exception(policy, justification)
+        self._check_rma_lines(lines)
+        if kind == "exchange":
+            operation = self.env.ref("rma.rma_operation_replace")
+        elif refund:
+            operation = self.env.ref("rma.rma_operation_refund")
+        else:
+            operation = self.env.ref("helpdesk_after_sales.rma_operation_return_no_refund")
+        rmas = self.env["rma"].create(
+            [self._prepare_rma_vals(line, operation, reason, note, exception) for line in lines]
+        )
+        # The receipt is the warehouse's document: agents need no stock rights.
+        rmas.sudo().action_confirm()
+        reason_label = dict(self.env["rma"]._fields["after_sales_reason"]._description_selection(
+            self.env
+        )).get(reason)
+        items = ", ".join(
+            f"{rma.name}: {rma.product_id.display_name}"
+            + (f" ({rma.lot_id.name})" if rma.lot_id else "")
+            + f" x {rma.product_uom_qty:g}"
+            + (
+                f" -> {rma.replacement_product_id.display_name}"
+                if kind == "exchange" and rma.replacement_product_id != rma.product_id
+                else ""
+            )
+            for rma in rmas.sudo()
+        )
+        if kind == "exchange":
+            body = self.env._(
+                "Exchange started (%(reason)s): %(items)s. The warehouse receives the "
+                "returned goods, then ships the replacement.",
+                reason=reason_label,
+                items=items,
+            )
+        elif refund:
+            body = self.env._(
+                "Return with refund started (%(reason)s): %(items)s. The refund follows "
+                "the receipt of the goods.",
+                reason=reason_label,
+                items=items,
+            )
+        else:
+            body = self.env._(
+                "Return without refund started (%(reason)s): %(items)s.",
+                reason=reason_label,
+                items=items,
+            )
+        if exception:
+            body = self.env._(
+                "%(body)s Outside the policy (%(policy)s); exception accepted by "
+                "%(user)s: %(justification)s",
+                body=body,
+                policy=policy,
+                user=self.env.user.name,
+                justification=exception,
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return rmas
+
+    def action_open_return_wizard(self):
+        self.ensure_one()
+        blocker = self._get_rma_blocker()
+        if blocker:
+            raise UserError(blocker)
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_after_sales.helpdesk_ticket_return_wizard_action"
+        ) | {"context": {"active_model": self._name, "active_id": self.id}}
+
+    def action_open_exchange_wizard(self):
+        self.ensure_one()
+        blocker = self._get_rma_blocker()
+        if blocker:
+            raise UserError(blocker)
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_after_sales.helpdesk_ticket_exchange_wizard_action"
+        ) | {"context": {"active_model": self._name, "active_id": self.id}}
+
+    def action_view_rmas(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("rma.rma_action")
+        action.update(
+            domain=[("ticket_id", "=", self.id)],
+            context={"default_ticket_id": self.id},
+        )
+        return action
+
+    # ------------------------------------------------------------ compensation
+    @api.depends("compensation_ids.state", "compensation_ids.amount_company")
+    def _compute_compensation_summary(self):
+        totals = {}
+        ticket_ids = [ticket._origin.id for ticket in self if ticket._origin.id]
+        if ticket_ids:
+            groups = self.env["helpdesk.ticket.compensation"]._read_group(
+                [("ticket_id", "in", ticket_ids)],
+                ["ticket_id", "state"],
+                ["amount_company:sum", "__count"],
+            )
+            for ticket, state, amount, count in groups:
+                total = totals.setdefault(
+                    ticket.id, {"count": 0, "requested": 0.0, "approved": 0.0, "paid": 0.0}
+                )
+                total["count"] += count
+                if state in ("to_approve", "approved", "done"):
+                    total["requested"] += amount
+                if state in ("approved", "done"):
+                    total["approved"] += amount
+                if state == "done":
+                    total["paid"] += amount
+        for ticket in self:
+            total = totals.get(ticket._origin.id, {})
+            ticket.compensation_count = total.get("count", 0)
+            ticket.compensation_requested_amount = total.get("requested", 0.0)
+            ticket.compensation_approved_amount = total.get("approved", 0.0)
+            ticket.compensation_paid_amount = total.get("paid", 0.0)
+
+    @api.depends("partner_id", "stage_id.closed")
+    def _compute_can_request_compensation(self):
+        for ticket in self:
+            ticket.can_request_compensation = ticket._get_compensation_blocker() is None
+
+    def _get_compensation_blocker(self):
+        """Why no compensation can be requested on this ticket now, or None."""
+        self.ensure_one()
+        if self.closed:
+            return self.env._(
+                "Ticket %(ticket)s is closed: reopen it before requesting compensation.",
+                ticket=self.display_name,
+            )
+        if not self.partner_id:
+            return self.env._(
+                "Ticket %(ticket)s has no customer: set the customer who is compensated.",
+                ticket=self.display_name,
+            )
+        return None
+
+    def _check_can_request_compensation(self):
+        for ticket in self:
+            blocker = ticket._get_compensation_blocker()
+            if blocker:
+                raise UserError(blocker)
+
+    def action_request_compensation(self):
+        self.ensure_one()
+        self._check_can_request_compensation()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Request compensation"),
+            "res_model": "helpdesk.ticket.compensation",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def action_view_compensations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_after_sales.helpdesk_ticket_compensation_action"
+        )
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"default_ticket_id": self.id}
+        return action
 
     # ------------------------------------------------------------ mail
     def _message_post_after_hook(self, message, msg_vals):

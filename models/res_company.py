@@ -1,6 +1,7 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from .product_category import WARRANTY_UNITS
 
@@ -60,3 +61,51 @@ class ResCompany(models.Model):
         help="A missed deadline is escalated to the managers after this many hours "
         "(at once for P1).",
     )
+
+    after_sales_compensation_threshold = fields.Monetary(
+        string="Compensation approved by a supervisor up to",
+        currency_field="currency_id",
+        default=200.0,
+        help="Compensation worth up to this amount (company currency) is approved by a "
+        "supervisor; above it by a manager.",
+    )
+    after_sales_compensation_high_threshold = fields.Monetary(
+        string="Compensation needing two managers above",
+        currency_field="currency_id",
+        default=2000.0,
+        help="Compensation worth more than this amount (company currency) is approved "
+        "by a manager and then by a second manager.",
+    )
+    after_sales_compensation_max_amount = fields.Monetary(
+        string="Largest compensation",
+        currency_field="currency_id",
+        default=50000.0,
+        help="No compensation may be requested above this amount (company currency): "
+        "larger amounts are almost always typing mistakes.",
+    )
+
+    @api.constrains(
+        "after_sales_compensation_threshold",
+        "after_sales_compensation_high_threshold",
+        "after_sales_compensation_max_amount",
+    )
+    def _check_after_sales_compensation_thresholds(self):
+        for company in self:
+            if not (
+                0
+                < company.after_sales_compensation_threshold
+                < company.after_sales_compensation_high_threshold
+                < company.after_sales_compensation_max_amount
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Compensation thresholds of %(company)s must increase: the "
+                        "supervisor's limit (%(low)s), then the two-manager limit "
+                        "(%(high)s), then the largest compensation (%(max)s), all above "
+                        "zero.",
+                        company=company.name,
+                        low=company.after_sales_compensation_threshold,
+                        high=company.after_sales_compensation_high_threshold,
+                        max=company.after_sales_compensation_max_amount,
+                    )
+                )

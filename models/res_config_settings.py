@@ -36,3 +36,18 @@ class ResConfigSettings(models.TransientModel):
     after_sales_escalation_hours = fields.Float(
         related="company_id.after_sales_escalation_hours", readonly=False
     )
+    after_sales_compensation_threshold = fields.Monetary(
+        related="company_id.after_sales_compensation_threshold",
+        currency_field="currency_id",
+        readonly=False,
+    )
+    after_sales_compensation_high_threshold = fields.Monetary(
+        related="company_id.after_sales_compensation_high_threshold",
+        currency_field="currency_id",
+        readonly=False,
+    )
+    after_sales_compensation_max_amount = fields.Monetary(
+        related="company_id.after_sales_compensation_max_amount",
+        currency_field="currency_id",
+        readonly=False,
+    )
