@@ -1411,10 +1411,13 @@ class HelpdeskTicket(models.Model):
     def _get_return_policy_blocker(self, reason):
         """Why a return is outside the policy today, or None.
 
-        Any reason within the no-reason return window (7 days); after it, a
-        return only for a fault that two repairs in warranty did not fix."""
+        Any reason within the no-reason return window (7 days); after it, a quality
+        fault while the unit is in warranty, or one that two repairs in warranty did
+        not fix."""
         self.ensure_one()
         if self.return_window_open or self.repeated_repair_failure:
+            return None
+        if reason == "quality" and self.warranty_state == "in_warranty":
             return None
         if not self.return_window_end:
             return self.env._(
@@ -1423,8 +1426,8 @@ class HelpdeskTicket(models.Model):
                 ticket=self.display_name,
             )
         return self.env._(
-            "The return window closed on %(date)s and the fault was not left unrepaired "
-            "by two repairs under warranty.",
+            "The return window closed on %(date)s: after it a return needs a quality "
+            "fault while the unit is in warranty.",
             date=fields.Date.to_string(self.return_window_end),
         )
 

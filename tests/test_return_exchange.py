@@ -188,19 +188,24 @@ class TestReturnExchange(AfterSalesCase):
             ticket = self._ticket()
             form = self._wizard(ticket, self.agent)
             self.assertEqual(form.reason, "quality")
+            # A quality fault while in warranty may still be returned...
+            self.assertFalse(form.policy_blocker)
+            # ...but a change of mind after the 7 days may not.
+            form.reason = "no_reason"
             self.assertIn("return window closed", form.policy_blocker)
             with self.assertRaisesRegex(UserError, "Only a supervisor"):
                 self._confirm(form)
             self.assertFalse(ticket.rma_ids)
 
             form = self._wizard(ticket, self.supervisor)
+            form.reason = "no_reason"
             self.assertTrue(form.policy_blocker)
             with self.assertRaisesRegex(UserError, "justification"):
                 ticket.with_user(self.supervisor)._create_after_sales_rmas(
                     "return",
                     [{"move": self.delivery.move_ids[0], "lot": self.lot,
                       "product": self.purifier, "quantity": 1.0}],
-                    "quality",
+                    "no_reason",
                     justification="  ",
                 )
             form.justification = "Loyal customer; the fault was confirmed by the technician."
