@@ -52,6 +52,24 @@ class TestReports(AfterSalesCase):
         ):
             self.assertTrue(expected in html, f"{expected!r} missing from the record sheet")
 
+    def test_record_sheet_lists_compensation_and_warranty(self):
+        product = self.env["product.product"].create(
+            {"name": "Kettle K1", "type": "consu", "warranty": 12, "warranty_type": "month"}
+        )
+        ticket = self._create_ticket(product_id=product.id, purchase_date=date(2026, 1, 2))
+        self.assertTrue(ticket.warranty_state)
+        self.env["helpdesk.ticket.compensation"].create(
+            {
+                "ticket_id": ticket.id,
+                "compensation_type": "voucher",
+                "amount": 88.0,
+                "reason": "Late delivery",
+            }
+        )
+        html = self._render_html(RECORD_REPORT, ticket.ids)
+        for expected in ("Compensation", "88.00", "Warranty"):
+            self.assertTrue(expected in html, f"{expected!r} missing from the record sheet")
+
     def test_record_sheet_of_a_bare_ticket(self):
         ticket = self._create_ticket(category_id=False, partner_id=False)
         html = self._render_html(RECORD_REPORT, ticket.ids)
