@@ -13,3 +13,6 @@ from . import account_move
 from . import tier_definition
 from . import rma
 from . import helpdesk_after_sales_improvement
+from . import helpdesk_ticket_stage
+from . import helpdesk_ticket_forbidden_phrase
+from . import mail_activity

@@ -1,14 +1,17 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import threading
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_round, html2plaintext
 from odoo.tools.sql import create_index
+
+from odoo.addons.rating.models import rating_data
 
 from .helpdesk_ticket_category import SERVICE_PRIORITIES
 from .product_category import WARRANTY_UNITS
@@ -23,6 +26,31 @@ SLA_STATE_BY_LINE_STATE = {
     "accomplished": "met",
     "expired": "breached",
 }
+# Closing the loop: satisfaction follows Odoo's rating (5 / 3 / 1 smileys).
+SATISFACTION_LEVELS = [
+    ("satisfied", "Satisfied"),
+    ("neutral", "Neutral"),
+    ("dissatisfied", "Dissatisfied"),
+]
+SATISFACTION_BY_RATING_TEXT = {"top": "satisfied", "ok": "neutral", "ko": "dissatisfied"}
+RATING_BY_SATISFACTION = {"satisfied": 5, "neutral": 3, "dissatisfied": 1}
+CONFIRMATION_METHODS = [
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("chat", "Online chat"),
+    ("on_site", "On site"),
+    ("portal", "Customer portal"),
+    ("other", "Other"),
+]
+# What a ticket needs before it reaches a resolved stage.
+CLOSING_FIELDS = (
+    "solution",
+    "result",
+    "user_id",
+    "customer_confirmation_by",
+    "customer_confirmation_method",
+    "customer_confirmation_date",
+)
 
 
 class HelpdeskTicket(models.Model):
@@ -312,6 +340,87 @@ class HelpdeskTicket(models.Model):
         compute="_compute_can_request_compensation"
     )
 
+    # ------------------------------------------------------------ closing the loop
+    # Result and proof to the customer, satisfaction, reopening, follow-up visit.
+    solution = fields.Text(
+        tracking=True, help="What was done for the customer (处理方案)."
+    )
+    result = fields.Text(
+        tracking=True,
+        copy=False,
+        help="The outcome told to the customer (处理结果); cleared when the ticket is "
+        "reopened, so that the second handling states its own.",
+    )
+    aftercare_advice = fields.Text(
+        string="Aftercare advice",
+        help="What the customer should do or avoid from now on; sent with the result.",
+    )
+    customer_confirmation_by = fields.Char(
+        string="Result confirmed by",
+        copy=False,
+        tracking=True,
+        help="Who, on the customer's side, confirmed the result.",
+    )
+    customer_confirmation_method = fields.Selection(
+        CONFIRMATION_METHODS, string="Confirmed through", copy=False, tracking=True
+    )
+    customer_confirmation_date = fields.Datetime(
+        string="Result confirmed on", copy=False, tracking=True
+    )
+    closing_missing = fields.Char(
+        string="Missing to close",
+        compute="_compute_can_close",
+        help="What the ticket still needs before it can be closed.",
+    )
+    can_close = fields.Boolean(compute="_compute_can_close")
+    closing_proof_names = fields.Char(
+        string="Written proof",
+        compute="_compute_closing_proof_names",
+        compute_sudo=True,
+        help="Finished repair orders and returns or exchanges sent to the customer "
+        "with the result.",
+    )
+    satisfaction = fields.Selection(
+        SATISFACTION_LEVELS,
+        compute="_compute_satisfaction",
+        store=True,
+        index=True,
+        help="The customer's latest rating: by mail or recorded by phone.",
+    )
+    satisfaction_comment = fields.Text(compute="_compute_satisfaction", store=True)
+    satisfaction_date = fields.Datetime(
+        string="Rated on", compute="_compute_satisfaction", store=True
+    )
+    can_record_satisfaction = fields.Boolean(compute="_compute_can_record_satisfaction")
+    reopen_count = fields.Integer(
+        string="Reopened",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="How many times the ticket was reopened after closing: a dissatisfied "
+        "customer or a follow-up visit that found a problem.",
+    )
+    followup_date = fields.Date(
+        string="Follow-up visit on", readonly=True, copy=False, index=True
+    )
+    followup_state = fields.Selection(
+        [
+            ("planned", "Planned"),
+            ("done", "No problem"),
+            ("problem", "Problem found"),
+        ],
+        string="Follow-up visit",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    followup_note = fields.Text(string="Follow-up outcome", readonly=True, copy=False)
+    followup_done_date = fields.Datetime(
+        string="Followed up on", readonly=True, copy=False
+    )
+    can_record_followup = fields.Boolean(compute="_compute_can_record_followup")
+
     # ------------------------------------------------------------ computes
     @api.depends("product_id")
     def _compute_product_model(self):
@@ -543,6 +652,7 @@ class HelpdeskTicket(models.Model):
         tickets = super().create(vals_list)
         tickets.filtered("product_id").action_check_warranty()
         tickets._check_intake_complete()
+        tickets.filtered("stage_id.after_sales_resolved")._check_closing_rules()
         tickets.filtered(lambda t: t.service_priority == "p1")._notify_supervisors_p1()
         return tickets
 
@@ -563,7 +673,10 @@ class HelpdeskTicket(models.Model):
             leaving_intake = self.filtered(
                 lambda t: t._is_in_intake_stage() and t.stage_id.id != vals["stage_id"]
             )
-        result = super().write(vals)
+        vals, resolving = self._prepare_closing_write(vals)
+        # The rating request waits for the result mail (see _after_sales_resolved).
+        writer = self.with_context(after_sales_defer_rating=True) if resolving else self
+        result = super(HelpdeskTicket, writer).write(vals)
         leaving_intake._check_intake_complete(force=True)
         first_responses = leaving_intake.filtered(lambda t: not t.first_response_date)
         if first_responses:
@@ -578,6 +691,7 @@ class HelpdeskTicket(models.Model):
             self.env.context.get("after_sales_warranty_check")
         ):
             self.action_check_warranty()
+        resolving._after_sales_resolved()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -1745,3 +1859,524 @@ class HelpdeskTicket(models.Model):
         ):
             self.sudo().write({"last_customer_update": message.date})
         return res
+
+    # ------------------------------------------------------------ closing the loop
+    # Closing rules, result mail with proof, satisfaction through Odoo's rating,
+    # reopening, follow-up visits and the forbidden-phrase guard.
+    @api.depends(*CLOSING_FIELDS, "stage_id")
+    def _compute_can_close(self):
+        for ticket in self:
+            missing = ticket._get_missing_closing_fields()
+            ticket.closing_missing = ", ".join(missing) if missing else False
+            ticket.can_close = ticket._get_closing_blocker() is None
+
+    @api.depends("repair_ids.state", "rma_ids.state")
+    def _compute_closing_proof_names(self):
+        for ticket in self:
+            names = [
+                record.display_name
+                for _report, records in ticket._get_closing_proof_records()
+                for record in records
+            ]
+            ticket.closing_proof_names = ", ".join(names) if names else False
+
+    @api.depends("rating_ids.rating", "rating_ids.consumed", "rating_ids.feedback")
+    def _compute_satisfaction(self):
+        latest = {}
+        ticket_ids = [ticket._origin.id for ticket in self if ticket._origin.id]
+        if ticket_ids:
+            # One query for all the tickets: their consumed ratings, newest first.
+            ratings = self.env["rating.rating"].sudo().search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", ticket_ids),
+                    ("consumed", "=", True),
+                    ("rating", ">=", rating_data.RATING_LIMIT_MIN),
+                ],
+                order="write_date desc, id desc",
+            )
+            for rating in ratings:
+                latest.setdefault(rating.res_id, rating)
+        for ticket in self:
+            rating = latest.get(ticket._origin.id)
+            ticket.satisfaction = (
+                self._satisfaction_from_rating(rating.rating) if rating else False
+            )
+            ticket.satisfaction_comment = rating.feedback if rating else False
+            ticket.satisfaction_date = rating.write_date if rating else False
+
+    @api.depends("partner_id", "stage_id")
+    def _compute_can_record_satisfaction(self):
+        for ticket in self:
+            ticket.can_record_satisfaction = ticket._get_satisfaction_blocker() is None
+
+    @api.depends("followup_state")
+    def _compute_can_record_followup(self):
+        for ticket in self:
+            ticket.can_record_followup = ticket.followup_state == "planned"
+
+    @api.onchange("customer_confirmation_method")
+    def _onchange_customer_confirmation_method(self):
+        if self.customer_confirmation_method:
+            if not self.customer_confirmation_by and self.partner_id:
+                self.customer_confirmation_by = self.partner_id.name
+            if not self.customer_confirmation_date:
+                self.customer_confirmation_date = fields.Datetime.now()
+
+    @api.model
+    def _satisfaction_from_rating(self, rate):
+        """satisfied / neutral / dissatisfied for an Odoo rating value, or False."""
+        return SATISFACTION_BY_RATING_TEXT.get(rating_data._rating_to_text(rate), False)
+
+    # closing rules
+    def _get_resolved_stage(self):
+        """The closed stage meaning "solved" this ticket's team uses."""
+        self.ensure_one()
+        if self.team_id:
+            stages = self.team_id._get_applicable_stages()
+        else:
+            stages = self.env["helpdesk.ticket.stage"].search([("team_ids", "=", False)])
+        return stages.filtered("after_sales_resolved")[:1]
+
+    def _get_missing_closing_fields(self, vals=None):
+        """Labels of what the ticket lacks before it can be closed as solved; the
+        values about to be written (``vals``) count."""
+        self.ensure_one()
+        vals = vals or {}
+        missing = []
+        for name in CLOSING_FIELDS:
+            value = vals[name] if name in vals else self[name]
+            if isinstance(value, str):
+                value = value.strip()
+            if not value:
+                missing.append(self._fields[name]._description_string(self.env))
+        return missing
+
+    def _get_closing_blocker(self):
+        """Why the ticket cannot be closed as solved now, or None."""
+        self.ensure_one()
+        if self.closed:
+            return self.env._("Ticket %(ticket)s is already closed.", ticket=self.display_name)
+        if not self._get_resolved_stage():
+            return self.env._(
+                "The team of ticket %(ticket)s has no resolved stage: mark a closed stage "
+                "as resolved in the helpdesk configuration.",
+                ticket=self.display_name,
+            )
+        missing = self._get_missing_closing_fields()
+        if missing:
+            return self._closing_missing_message(missing)
+        return None
+
+    def _closing_missing_message(self, missing):
+        return self.env._(
+            "Ticket %(ticket)s cannot be closed yet: fill in %(fields)s. A ticket is "
+            "closed only once the customer has confirmed the result (who, how and when).",
+            ticket=self.display_name,
+            fields=", ".join(missing),
+        )
+
+    def _check_closing_rules(self, vals=None):
+        """A ticket is closed as solved only with its solution, result, handler and
+        the customer's confirmation (who, how, when)."""
+        for ticket in self:
+            missing = ticket._get_missing_closing_fields(vals)
+            if missing:
+                raise ValidationError(ticket._closing_missing_message(missing))
+
+    def _prepare_closing_write(self, vals):
+        """Check the closing rules of the tickets this write closes. Returns the
+        values to write and the tickets reaching a resolved stage.
+
+        A reopened ticket closes only through the same rules, whatever its closed
+        stage; reopening clears the closing date helpdesk_mgmt leaves behind."""
+        if not vals.get("stage_id"):
+            return vals, self.browse()
+        stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+        moving = self.filtered(lambda t: t.stage_id != stage)
+        if not stage.closed:
+            if moving.filtered("closed_date"):
+                vals = dict(vals, closed_date=False)
+            return vals, self.browse()
+        resolving = moving if stage.after_sales_resolved else self.browse()
+        (resolving | moving.filtered("reopen_count"))._check_closing_rules(vals)
+        return vals, resolving
+
+    def action_close(self):
+        """Close the ticket as solved: the customer receives the result, then the
+        satisfaction request; the follow-up visit is planned."""
+        self.ensure_one()
+        blocker = self._get_closing_blocker()
+        if blocker:
+            raise UserError(blocker)
+        self.stage_id = self._get_resolved_stage()
+        return True
+
+    def _after_sales_resolved(self):
+        """The ticket just reached a resolved stage."""
+        self._send_closing_mail()
+        self._send_ticket_rating_mail(force_send=True)
+        self._schedule_followup()
+
+    # result mail and written proof
+    def _get_closing_proof_records(self):
+        """(report xml id, records) of the written proof of the result: finished
+        repair orders, returns and exchanges."""
+        self.ensure_one()
+        ticket = self.sudo()
+        return [
+            (
+                "repair.action_report_repair_order",
+                ticket.repair_ids.filtered(lambda r: r.state == "done"),
+            ),
+            (
+                "rma.report_rma_action",
+                ticket.rma_ids.filtered(lambda r: r.state not in ("draft", "cancelled")),
+            ),
+        ]
+
+    def _get_closing_proof_attachments(self):
+        """The written proof as PDF attachments, ready to go with a message."""
+        self.ensure_one()
+        # Agents need no repair or stock rights to send the customer their proof.
+        report_model = self.env["ir.actions.report"].sudo()
+        values = []
+        for report, records in self._get_closing_proof_records():
+            for record in records:
+                content, _format = report_model._render_qweb_pdf(report, record.ids)
+                values.append(
+                    {
+                        "name": "%s.pdf" % record.display_name.replace("/", "_"),
+                        "raw": content,
+                        "mimetype": "application/pdf",
+                        "res_model": "mail.compose.message",
+                        "res_id": 0,
+                        "type": "binary",
+                    }
+                )
+        return self.env["ir.attachment"].create(values)
+
+    def _send_closing_mail(self):
+        """The result, the written proof and the aftercare advice to the customer,
+        from the resolved stage's mail template."""
+        for ticket in self:
+            template = ticket.stage_id.mail_template_id
+            if not template or not (ticket.partner_id or ticket.partner_email):
+                continue
+            proof = ticket._get_closing_proof_attachments()
+            ticket.message_post_with_source(
+                template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                attachment_ids=[Command.set(proof.ids)],
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        # A resolved stage's mail goes out from _send_closing_mail, with the proof.
+        if "stage_id" in res and self[:1].stage_id.after_sales_resolved:
+            res.pop("stage_id")
+        return res
+
+    def _send_ticket_rating_mail(self, force_send=False):
+        if self.env.context.get("after_sales_defer_rating"):
+            return None
+        return super()._send_ticket_rating_mail(force_send=force_send)
+
+    # satisfaction
+    def _get_satisfaction_blocker(self):
+        """Why the customer's satisfaction cannot be recorded now, or None."""
+        self.ensure_one()
+        if not self.partner_id:
+            return self.env._(
+                "Ticket %(ticket)s has no customer: set the customer who rates the service.",
+                ticket=self.display_name,
+            )
+        if not self.stage_id.after_sales_resolved:
+            return self.env._(
+                "Ticket %(ticket)s is not solved yet: the customer rates the service once "
+                "the ticket is closed with its result.",
+                ticket=self.display_name,
+            )
+        return None
+
+    def _record_phone_satisfaction(self, satisfaction, comment=False, partner=None):
+        """The customer answered the satisfaction question by phone: the answer
+        goes into the same rating the mail asks for, so every figure has one
+        source (and a dissatisfied answer reopens the ticket the same way)."""
+        self.ensure_one()
+        blocker = self._get_satisfaction_blocker()
+        if blocker:
+            raise UserError(blocker)
+        if satisfaction not in RATING_BY_SATISFACTION:
+            raise UserError(self.env._("Choose satisfied, neutral or dissatisfied."))
+        partner = partner or self.partner_id
+        labels = dict(self._fields["satisfaction"]._description_selection(self.env))
+        self.message_post(
+            body=self.env._(
+                "%(customer)s answered the satisfaction question by phone to %(agent)s: "
+                "%(satisfaction)s.",
+                customer=partner.name,
+                agent=self.env.user.name,
+                satisfaction=labels[satisfaction],
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        token = self._rating_get_access_token(partner)
+        return self.rating_apply(
+            RATING_BY_SATISFACTION[satisfaction], token=token, feedback=comment or False
+        )
+
+    def rating_apply(
+        self,
+        rate,
+        token=None,
+        rating=None,
+        feedback=None,
+        subtype_xmlid=None,
+        notify_delay_send=False,
+    ):
+        rating = super().rating_apply(
+            rate,
+            token=token,
+            rating=rating,
+            feedback=feedback,
+            subtype_xmlid=subtype_xmlid,
+            notify_delay_send=notify_delay_send,
+        )
+        # As project.task does: the rating decides what happens to the record.
+        if self._satisfaction_from_rating(rating.rating) == "dissatisfied" and self.closed:
+            comment = (rating.feedback or "").strip()
+            reason = (
+                self.env._("the customer is dissatisfied: %(comment)s", comment=comment)
+                if comment
+                else self.env._("the customer is dissatisfied")
+            )
+            self._reopen_after_sales(reason)
+        return rating
+
+    # reopening
+    def _get_reopen_stage(self):
+        """The in-progress stage a reopened ticket goes back to."""
+        self.ensure_one()
+        if self.team_id:
+            stages = self.team_id._get_applicable_stages()
+        else:
+            stages = self.env["helpdesk.ticket.stage"].search([("team_ids", "=", False)])
+        stages = stages.filtered(lambda s: not s.closed)
+        in_progress = self.env.ref(
+            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress", raise_if_not_found=False
+        )
+        if in_progress in stages:
+            return in_progress
+        return (stages - self._intake_stage())[:1] or stages[:1]
+
+    def _reopen_after_sales(self, reason):
+        """Reopen closed tickets for a second handling led by the team's
+        supervisor: the customer must confirm a new result before closing again."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        # The customer's click on a rating runs as the public user.
+        author = (
+            self.env.ref("base.partner_root")
+            if self.env.user.share
+            else self.env.user.partner_id
+        )
+        for ticket in self.filtered("closed"):
+            supervisor = ticket._get_supervisors()[:1]
+            count = ticket.reopen_count + 1
+            vals = {
+                "stage_id": ticket._get_reopen_stage().id,
+                "reopen_count": count,
+                "result": False,
+                "customer_confirmation_by": False,
+                "customer_confirmation_method": False,
+                "customer_confirmation_date": False,
+            }
+            if ticket.followup_state == "planned":
+                vals.update(followup_state=False, followup_date=False)
+            if supervisor:
+                vals["user_id"] = supervisor.id
+            ticket.activity_unlink(["helpdesk_after_sales.mail_activity_type_followup"])
+            ticket.write(vals)
+            handler = supervisor or ticket.user_id
+            if handler:
+                ticket.activity_schedule(
+                    activity_type_id=todo.id,
+                    date_deadline=fields.Date.context_today(ticket),
+                    summary=self.env._("Second handling: the customer is not satisfied"),
+                    note=self.env._(
+                        "Ticket %(ticket)s was reopened because %(reason)s. Contact the "
+                        "customer, agree on a new solution and close again once the "
+                        "customer confirms the result.",
+                        ticket=ticket.display_name,
+                        reason=reason,
+                    ),
+                    user_id=handler.id,
+                )
+            if supervisor:
+                body = self.env._(
+                    "Reopened because %(reason)s (reopened %(count)s times in all). "
+                    "Supervisor %(supervisor)s leads the second handling.",
+                    count=count,
+                    reason=reason,
+                    supervisor=supervisor.name,
+                )
+            else:
+                body = self.env._(
+                    "Reopened because %(reason)s (reopened %(count)s times in all). The "
+                    "team has no supervisor: assign one to lead the second handling.",
+                    count=count,
+                    reason=reason,
+                )
+            ticket.message_post(
+                body=body,
+                subtype_xmlid="mail.mt_note",
+                author_id=author.id,
+                partner_ids=handler.partner_id.ids,
+            )
+
+    # follow-up visit (回访)
+    def _get_followup_date(self, closed_on, days):
+        """The ``days``-th working day after the day of ``closed_on`` (UTC), on the
+        team's working calendar (its leaves included)."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        calendar = self.team_id.resource_calendar_id or company.resource_calendar_id
+        tz = pytz.timezone(calendar.tz or "UTC") if calendar else pytz.utc
+        closed_day = pytz.utc.localize(closed_on).astimezone(tz).date()
+        if not calendar:
+            return closed_day + timedelta(days=days)
+        start = tz.localize(datetime.combine(closed_day + timedelta(days=1), time.min))
+        end = calendar.plan_days(days, start, compute_leaves=True)
+        return end.astimezone(tz).date() if end else closed_day + timedelta(days=days)
+
+    def _schedule_followup(self):
+        """The handler calls the customer back N working days after closing."""
+        now = fields.Datetime.now()
+        for ticket in self.filtered("user_id"):
+            company = ticket.company_id or self.env.company
+            date = ticket._get_followup_date(
+                ticket.closed_date or now, company.after_sales_followup_days
+            )
+            ticket.activity_schedule(
+                "helpdesk_after_sales.mail_activity_type_followup",
+                date_deadline=date,
+                summary=self.env._("Follow-up visit (回访)"),
+                note=self.env._(
+                    "Call the customer of ticket %(ticket)s: is the problem still solved? "
+                    "Record the outcome with the Follow-up button; a problem reopens the "
+                    "ticket.",
+                    ticket=ticket.display_name,
+                ),
+                user_id=ticket.user_id.id,
+            )
+            ticket.write(
+                {
+                    "followup_date": date,
+                    "followup_state": "planned",
+                    "followup_note": False,
+                    "followup_done_date": False,
+                }
+            )
+
+    def _record_followup(self, outcome, note=False, from_activity=False):
+        """Record the follow-up visit's outcome (``done``: no problem, ``problem``);
+        a problem reopens the ticket."""
+        note = (note or "").strip()
+        if outcome not in ("done", "problem"):
+            raise UserError(self.env._("Choose the outcome of the follow-up visit."))
+        if outcome == "problem" and not note:
+            raise UserError(
+                self.env._(
+                    "Describe the problem the follow-up visit found: it is why the "
+                    "ticket is reopened."
+                )
+            )
+        labels = dict(self._fields["followup_state"]._description_selection(self.env))
+        for ticket in self:
+            if not from_activity and ticket.followup_state != "planned":
+                raise UserError(
+                    self.env._(
+                        "Ticket %(ticket)s has no follow-up visit planned.",
+                        ticket=ticket.display_name,
+                    )
+                )
+            if not from_activity:
+                ticket.with_context(after_sales_followup_recorded=True).activity_feedback(
+                    ["helpdesk_after_sales.mail_activity_type_followup"],
+                    feedback=note or labels[outcome],
+                )
+            ticket.write(
+                {
+                    "followup_state": outcome,
+                    "followup_note": note or False,
+                    "followup_done_date": fields.Datetime.now(),
+                }
+            )
+            ticket.message_post(
+                body=self.env._(
+                    "Follow-up visit: %(outcome)s. %(note)s",
+                    outcome=labels[outcome],
+                    note=note,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            if outcome == "problem":
+                ticket._reopen_after_sales(
+                    self.env._("the follow-up visit found a problem: %(note)s", note=note)
+                )
+
+    # standard phrases: the forbidden-phrase guard
+    def _is_customer_facing_post(self, kwargs):
+        """Whether message_post(**kwargs) sends a message from the desk to the
+        customer: internal notes, system messages and the customer's own words
+        (portal, rating, a message logged on the customer's behalf) are not."""
+        if self.env.user.share:
+            return False
+        if kwargs.get("message_type", "notification") not in ("comment", "email_outgoing"):
+            return False
+        if kwargs.get("is_internal"):
+            return False
+        subtype_id = kwargs.get("subtype_id")
+        if kwargs.get("subtype_xmlid"):
+            subtype_id = self.env["ir.model.data"]._xmlid_to_res_id(kwargs["subtype_xmlid"])
+        # Without a subtype mail posts a note.
+        if not subtype_id or self.env["mail.message.subtype"].browse(subtype_id).internal:
+            return False
+        if kwargs.get("author_id"):
+            author = self.env["res.partner"].sudo().browse(kwargs["author_id"])
+            users = author.user_ids
+            if users and all(user.share for user in users):
+                return False
+            if author.commercial_partner_id & self.partner_id.commercial_partner_id:
+                return False
+        return True
+
+    def _check_forbidden_phrases(self, body):
+        """Refuse a customer-facing text with a forbidden phrase (不知道, 没办法...)."""
+        text = html2plaintext(body or "") if body else ""
+        if not text.strip():
+            return
+        phrases = self.env["helpdesk.ticket.forbidden.phrase"]
+        for company in self.company_id or self.env.company:
+            phrase = phrases._find_in(text, company)
+            if phrase:
+                raise UserError(phrase._refusal_message())
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        if self._is_customer_facing_post(kwargs):
+            self._check_forbidden_phrases(kwargs.get("body"))
+        return super().message_post(**kwargs)
+
+    def _message_update_content(self, message, body, *args, **kwargs):
+        if (
+            message.message_type in ("comment", "email_outgoing")
+            and message.subtype_id
+            and not message.subtype_id.internal
+            and not message.is_internal
+            and any(not user.share for user in message.author_id.sudo().user_ids)
+        ):
+            self._check_forbidden_phrases(body)
+        return super()._message_update_content(message, body, *args, **kwargs)

@@ -83,6 +83,25 @@ class ResCompany(models.Model):
         help="No compensation may be requested above this amount (company currency): "
         "larger amounts are almost always typing mistakes.",
     )
+    after_sales_followup_days = fields.Integer(
+        string="Follow-up visit after (working days)",
+        default=2,
+        help="The handler calls the customer back this many working days after "
+        "closing (回访): 1 to 3.",
+    )
+
+    @api.constrains("after_sales_followup_days")
+    def _check_after_sales_followup_days(self):
+        for company in self:
+            if not 1 <= company.after_sales_followup_days <= 3:
+                raise ValidationError(
+                    self.env._(
+                        "The follow-up visit of %(company)s must come 1 to 3 working days "
+                        "after closing, not %(days)s.",
+                        company=company.name,
+                        days=company.after_sales_followup_days,
+                    )
+                )
 
     @api.constrains(
         "after_sales_compensation_threshold",

@@ -51,3 +51,6 @@ class ResConfigSettings(models.TransientModel):
         currency_field="currency_id",
         readonly=False,
     )
+    after_sales_followup_days = fields.Integer(
+        related="company_id.after_sales_followup_days", readonly=False
+    )

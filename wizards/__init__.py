@@ -6,3 +6,5 @@ from . import helpdesk_ticket_exchange_wizard
 from . import rma_delivery_wizard
 from . import helpdesk_after_sales_analysis_wizard
 from . import helpdesk_ticket_warranty_override_wizard
+from . import helpdesk_ticket_satisfaction_wizard
+from . import helpdesk_ticket_followup_wizard
