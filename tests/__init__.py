@@ -6,3 +6,5 @@ from . import test_security
 from . import test_compensation
 from . import test_tours
 from . import test_warranty
+from . import test_closing_loop
+from . import test_rating_route

@@ -1,6 +1,6 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command
+from odoo import Command, fields
 
 from odoo.tests import TransactionCase, new_test_user
 
@@ -86,3 +86,20 @@ class AfterSalesCase(TransactionCase):
         }
         vals.update(values)
         return cls.env["helpdesk.ticket"].with_user(user or cls.agent).create(vals)
+
+    @classmethod
+    def _record_result(cls, ticket, user=None, **values):
+        """Fill in what closing a ticket as solved needs: solution, result, handler
+        and the customer's confirmation (who, how, when)."""
+        vals = {
+            "solution": "Replaced the power board on site.",
+            "result": "The printer starts and prints normally.",
+            "customer_confirmation_by": ticket.partner_id.name or "Customer",
+            "customer_confirmation_method": "phone",
+            "customer_confirmation_date": fields.Datetime.now(),
+        }
+        if not ticket.user_id:
+            vals["user_id"] = (user or cls.agent).id
+        vals.update(values)
+        ticket.with_user(user or cls.agent).write(vals)
+        return ticket

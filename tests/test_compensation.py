@@ -336,6 +336,7 @@ class TestCompensation(AfterSalesCase):
         self.assertEqual(compensation.move_id.state, "cancel")
 
     def test_closed_ticket_refuses_compensation(self):
+        self._record_result(self.ticket)
         self.ticket.stage_id = self.stage_done
         self.assertFalse(self.ticket.can_request_compensation)
         with self.assertRaisesRegex(UserError, "is closed"):

@@ -125,6 +125,7 @@ class TestIntakeSla(AfterSalesCase):
         self.assertEqual(ticket.resolution_deadline, datetime(2026, 1, 16, 16, 0))
         self.assertEqual(ticket.resolution_sla_state, "running")
         with freeze_time("2026-01-16 11:00:00"):
+            self._record_result(ticket)
             ticket.with_user(self.agent).stage_id = self.stage_done
         self.assertEqual(ticket.resolution_sla_state, "met")
 

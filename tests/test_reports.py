@@ -28,6 +28,7 @@ class TestReports(AfterSalesCase):
             subtype_xmlid="mail.mt_comment",
         )
         ticket.with_user(self.agent).stage_id = self.stage_in_progress
+        self._record_result(ticket)
         ticket.with_user(self.agent).stage_id = self.stage_done
         return ticket
 
@@ -169,6 +170,7 @@ class TestReports(AfterSalesCase):
         with freeze_time("2026-01-05 10:00:00"):
             on_time.stage_id = self.stage_in_progress  # responded after 1 h
         with freeze_time("2026-01-05 12:00:00"):
+            self._record_result(on_time)
             on_time.stage_id = self.stage_done  # resolved after 3 h
             fault.stage_id = self.stage_in_progress  # responded after 3 h
         with freeze_time("2026-01-09 09:00:00"):

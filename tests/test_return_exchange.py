@@ -291,6 +291,7 @@ class TestReturnExchange(AfterSalesCase):
             ticket.with_user(self.agent).action_open_return_wizard()
         with freeze_time(DAY_3):
             ticket = self._ticket()
+            self._record_result(ticket)
             ticket.stage_id = self.stage_done
             self.assertFalse(ticket.can_return)
             with self.assertRaisesRegex(UserError, "is closed"):
