@@ -56,6 +56,7 @@
         "views/res_config_settings_views.xml",
         "views/helpdesk_after_sales_improvement_views.xml",
         "views/product_category_views.xml",
+        "views/repair_order_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,6 +1,7 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import threading
+from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -235,8 +236,9 @@ class HelpdeskTicket(models.Model):
     delivery_date = fields.Date(
         string="Received by the customer",
         copy=False,
-        help="The day the customer received the goods: the return and exchange windows "
-        "start the day after.",
+        help="The day the customer received the goods (签收): the return and exchange "
+        "windows start the day after. Filled from the delivery; correct it when the "
+        "customer signed for the goods later.",
     )
     purchase_date_source = fields.Selection(
         [
@@ -269,6 +271,12 @@ class HelpdeskTicket(models.Model):
         string="Warranty checked on", readonly=True, copy=False
     )
     warranty_override_reason = fields.Text(readonly=True, copy=False)
+    purchase_proof_missing = fields.Boolean(
+        string="Proof of purchase missing",
+        compute="_compute_purchase_proof_missing",
+        help="The purchase date was entered by hand and no receipt or invoice is "
+        "attached as evidence.",
+    )
     return_window_end = fields.Date(
         compute="_compute_window_ends",
         store=True,
@@ -303,6 +311,18 @@ class HelpdeskTicket(models.Model):
     )
     repair_ids = fields.One2many("repair.order", "helpdesk_ticket_id", string="Repairs")
     repair_count = fields.Integer(compute="_compute_repair_count")
+    repair_summary = fields.Text(
+        string="Repair progress",
+        compute="_compute_repair_count",
+        help="The ticket's repair orders and where they stand, for those who cannot "
+        "open them.",
+    )
+    can_create_repair = fields.Boolean(
+        string="Repair possible", compute="_compute_can_create_repair"
+    )
+    can_accept_repair_quote = fields.Boolean(
+        string="Repair quote awaiting the customer", compute="_compute_can_create_repair"
+    )
 
     # ------------------------------------------------------------ returns and exchanges
     rma_ids = fields.One2many("rma", "ticket_id", string="RMAs")
@@ -513,7 +533,7 @@ class HelpdeskTicket(models.Model):
                 days=company.after_sales_exchange_days
             )
 
-    @api.depends("return_window_end", "exchange_window_end")
+    @api.depends("return_window_end", "exchange_window_end", "repeated_repair_failure")
     def _compute_windows_today(self):
         today = fields.Date.context_today(self)
         for ticket in self:
@@ -526,78 +546,151 @@ class HelpdeskTicket(models.Model):
             ticket.windows_explanation = ticket._explain_windows(today)
 
     def _explain_windows(self, today):
-        if not self.delivery_date:
-            return self.env._("Unknown: no delivery date")
         parts = []
-        for label, end in (
-            (self.env._("return"), self.return_window_end),
-            (self.env._("exchange"), self.exchange_window_end),
-        ):
-            days = (end - today).days
-            if days >= 0:
-                parts.append(
-                    self.env._("%(window)s window open, %(days)s days left", window=label, days=days)
-                )
-            else:
-                parts.append(
-                    self.env._(
-                        "%(window)s window closed %(days)s days ago", window=label, days=-days
+        if not self.delivery_date:
+            parts.append(self.env._("Unknown: no delivery date"))
+        else:
+            for label, end in (
+                (self.env._("return"), self.return_window_end),
+                (self.env._("exchange"), self.exchange_window_end),
+            ):
+                days = (end - today).days
+                if days >= 0:
+                    parts.append(
+                        self.env._(
+                            "%(window)s window open, %(days)s days left",
+                            window=label,
+                            days=days,
+                        )
                     )
+                else:
+                    parts.append(
+                        self.env._(
+                            "%(window)s window closed %(days)s days ago",
+                            window=label,
+                            days=-days,
+                        )
+                    )
+        if self.repeated_repair_failure:
+            parts.append(
+                self.env._(
+                    "exchange or return allowed: two warranty repairs did not fix the "
+                    "same fault"
                 )
+            )
         return "; ".join(parts)
 
-    @api.depends("lot_id", "warranty_end_date")
+    @api.depends("purchase_date_source", "evidence_ids")
+    def _compute_purchase_proof_missing(self):
+        for ticket in self:
+            ticket.purchase_proof_missing = (
+                ticket.purchase_date_source == "manual" and not ticket.evidence_ids
+            )
+
+    @api.depends("lot_id", "warranty_state")
     def _compute_repeated_repair_failure(self):
-        lots = self.lot_id
-        done = {}
-        if lots:
-            # One grouped query for all the tickets shown.
-            for lot, count in self.env["repair.order"].sudo()._read_group(
+        """三包: a unit in warranty whose same fault two warranty repairs did not fix.
+
+        The fault is the category of the quality-fault (class A) ticket each repair
+        was made for; the current ticket may be of any class (a customer asking for
+        a return after the second failure files a class D ticket)."""
+        in_warranty = self.filtered(lambda t: t.warranty_state == "in_warranty")
+        failing_lots = set()
+        if in_warranty.lot_id:
+            # One query for all the tickets shown; the workshop's records are read
+            # for agents who have no access to repairs.
+            repairs = self.env["repair.order"].sudo().search(
                 [
-                    ("lot_id", "in", lots.ids),
+                    ("lot_id", "in", in_warranty.lot_id.ids),
                     ("state", "=", "done"),
                     ("under_warranty", "=", True),
                     ("helpdesk_ticket_id.category_code", "=", "A"),
-                ],
-                ["lot_id"],
-                ["__count"],
-            ):
-                done[lot] = count
+                ]
+            )
+            counts = Counter(
+                (repair.lot_id.id, repair.helpdesk_ticket_id.category_id.id)
+                for repair in repairs
+            )
+            failing_lots = {lot_id for (lot_id, _fault), count in counts.items() if count >= 2}
         for ticket in self:
-            ticket.repeated_repair_failure = done.get(ticket.lot_id, 0) >= 2
+            ticket.repeated_repair_failure = (
+                ticket in in_warranty and ticket.lot_id.id in failing_lots
+            )
 
     @api.depends(
-        "category_code", "warranty_state", "return_window_end", "exchange_window_end"
+        "category_code",
+        "warranty_state",
+        "return_window_end",
+        "exchange_window_end",
+        "repeated_repair_failure",
     )
     def _compute_recommended_resolution(self):
         for ticket in self:
             ticket.recommended_resolution = ticket._recommend_resolution()
 
     def _recommend_resolution(self):
-        in_warranty = self.warranty_state == "in_warranty"
-        if self.category_code == "A":
-            if self.repeated_repair_failure or (self.exchange_window_open and in_warranty):
-                return "exchange"
-            return "free_repair" if in_warranty else "paid_repair"
-        if self.category_code == "D":
-            if self.return_window_open:
-                return "return"
-            if self.exchange_window_open or self.repeated_repair_failure:
-                return "exchange"
-            return "free_repair" if in_warranty else "paid_repair"
+        """What the policy suggests (三包); the agent decides with the customer."""
         if self.category_code in ("B", "C", "E"):
             return "guidance"
+        if self.category_code not in ("A", "D"):
+            return False
+        in_warranty = self.warranty_state == "in_warranty"
+        if self.category_code == "D" and self.return_window_open:
+            return "return"
+        if self.repeated_repair_failure or (self.exchange_window_open and in_warranty):
+            return "exchange"
+        if self.category_code == "D" and self.exchange_window_open:
+            return "exchange"
+        if in_warranty:
+            return "free_repair"
+        if self.warranty_state == "out_of_warranty":
+            return "paid_repair"
+        # Unknown warranty: establish the purchase first.
         return False
 
     @api.depends("repair_ids")
     def _compute_repair_count(self):
-        counts = dict(
-            self.env["repair.order"].sudo()._read_group(
-                [("helpdesk_ticket_id", "in", self.ids)], ["helpdesk_ticket_id"], ["__count"]
-            )
+        ticket_ids = [ticket._origin.id for ticket in self if ticket._origin.id]
+        repairs = self.env["repair.order"].sudo().search(
+            [("helpdesk_ticket_id", "in", ticket_ids)], order="id"
         )
+        states = dict(repairs._fields["state"]._description_selection(self.env))
+        by_ticket = defaultdict(list)
+        for repair in repairs:
+            by_ticket[repair.helpdesk_ticket_id.id].append(
+                self.env._(
+                    "%(repair)s: %(state)s, %(charge)s",
+                    repair=repair.name,
+                    state=states.get(repair.state, repair.state),
+                    charge=self.env._("free (warranty)")
+                    if repair.under_warranty
+                    else (
+                        self.env._("paid, accepted by the customer")
+                        if repair._is_after_sales_quote_accepted()
+                        else self.env._("paid, quote awaiting the customer")
+                    ),
+                )
+            )
         for ticket in self:
-            ticket.repair_count = counts.get(ticket, 0)
+            lines = by_ticket.get(ticket._origin.id, [])
+            ticket.repair_count = len(lines)
+            ticket.repair_summary = "\n".join(lines) or False
+
+    @api.depends(
+        "closed",
+        "category_code",
+        "product_id",
+        "lot_id",
+        "repair_ids.state",
+        "repair_ids.under_warranty",
+    )
+    def _compute_can_create_repair(self):
+        for ticket in self:
+            saved = bool(ticket._origin.id)
+            ticket.can_create_repair = saved and ticket._get_repair_blocker() is None
+            ticket.can_accept_repair_quote = (
+                saved and not ticket.closed and bool(ticket._get_pending_repair_quotes())
+            )
 
     # ------------------------------------------------------------ onchange / constraints
     @api.onchange("category_id", "name", "customer_words")
@@ -631,6 +724,24 @@ class HelpdeskTicket(models.Model):
                     )
                 )
 
+    @api.constrains("purchase_date", "delivery_date")
+    def _check_delivery_after_purchase(self):
+        for ticket in self:
+            if (
+                ticket.purchase_date
+                and ticket.delivery_date
+                and ticket.delivery_date < ticket.purchase_date
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Ticket %(ticket)s: the customer cannot have received the goods "
+                        "(%(received)s) before buying them (%(bought)s).",
+                        ticket=ticket.display_name,
+                        received=ticket.delivery_date,
+                        bought=ticket.purchase_date,
+                    )
+                )
+
     # ------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
@@ -650,7 +761,9 @@ class HelpdeskTicket(models.Model):
             # helpdesk_mgmt's default would win over the compute: set the stars here.
             vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
         tickets = super().create(vals_list)
-        tickets.filtered("product_id").action_check_warranty()
+        for ticket, vals in zip(tickets, vals_list, strict=True):
+            if ticket.product_id:
+                ticket._check_warranty(entered=self.WARRANTY_CHECK_TRIGGERS & set(vals))
         tickets._check_intake_complete()
         tickets.filtered("stage_id.after_sales_resolved")._check_closing_rules()
         tickets.filtered(lambda t: t.service_priority == "p1")._notify_supervisors_p1()
@@ -687,10 +800,13 @@ class HelpdeskTicket(models.Model):
             for ticket in self.sudo().filtered("team_id.use_sla"):
                 ticket.refresh_sla()
         becoming_p1._notify_supervisors_p1()
-        if {"product_id", "lot_id", "purchase_date", "partner_id"} & set(vals) and not (
-            self.env.context.get("after_sales_warranty_check")
-        ):
-            self.action_check_warranty()
+        # The warranty is checked again when what it rests on changes (the check's
+        # own writes carry the context key, so it does not loop).
+        triggers = self.WARRANTY_CHECK_TRIGGERS & set(vals)
+        if triggers and not self.env.context.get("after_sales_warranty_check"):
+            self.filtered(lambda t: t.product_id or t.warranty_state)._check_warranty(
+                entered=triggers
+            )
         resolving._after_sales_resolved()
         return result
 
@@ -770,6 +886,9 @@ class HelpdeskTicket(models.Model):
             ticket.service_priority = ticket.suggested_service_priority
 
     # ------------------------------------------------------------ purchase and warranty
+    # Written only by the warranty check and a supervisor's override (see
+    # _check_warranty_write); the purchase and delivery dates stay the agent's to
+    # correct, with proof.
     WARRANTY_FIELDS = (
         "warranty_state",
         "warranty_end_date",
@@ -782,13 +901,18 @@ class HelpdeskTicket(models.Model):
         "picking_id",
         "purchase_date_source",
     )
+    WARRANTY_CHECK_TRIGGERS = frozenset(
+        {"product_id", "lot_id", "purchase_date", "delivery_date", "partner_id"}
+    )
 
     def _find_purchase(self):
-        """The customer's delivered purchase of this unit: the done outgoing move line
-        of the serial to the customer, else the customer's delivered sale order line
-        of the product. Returns (sale line, delivery picking) or empty records."""
+        """The customer's delivered purchase of this unit, in the ticket's company: the
+        done outgoing move line of the serial to the customer, else the customer's
+        delivered sale order line of the product. Returns (sale line, delivery
+        picking), either possibly empty."""
         self.ensure_one()
         customer = self.partner_id.commercial_partner_id
+        company = self.company_id or self.env.company
         if not (customer and self.product_id):
             return self.env["sale.order.line"], self.env["stock.picking"]
         if self.lot_id:
@@ -798,6 +922,7 @@ class HelpdeskTicket(models.Model):
                     ("state", "=", "done"),
                     ("picking_code", "=", "outgoing"),
                     ("picking_partner_id", "child_of", customer.id),
+                    ("company_id", "=", company.id),
                 ],
                 order="date desc, id desc",
                 limit=1,
@@ -809,6 +934,7 @@ class HelpdeskTicket(models.Model):
                 ("product_id", "=", self.product_id.id),
                 ("state", "=", "sale"),
                 ("qty_delivered", ">", 0),
+                ("company_id", "=", company.id),
             ],
             order="id desc",
             limit=1,
@@ -830,24 +956,37 @@ class HelpdeskTicket(models.Model):
         company = self.company_id or self.env.company
         return company.after_sales_warranty, company.after_sales_warranty_type
 
-    def _days_in_repair(self):
-        """Days this unit spent in finished warranty repairs: they extend the warranty."""
+    def _days_in_repair(self, since):
+        """Calendar days this unit spent with the workshop in warranty repairs since
+        ``since`` (the purchase): finished repairs, and the one under way until now.
+        They do not count against the warranty (三包)."""
         self.ensure_one()
         if not self.lot_id:
             return 0
         repairs = self.env["repair.order"].sudo().search(
             [
                 ("lot_id", "=", self.lot_id.id),
-                ("state", "=", "done"),
+                ("under_warranty", "=", True),
+                ("state", "in", ("confirmed", "under_repair", "done")),
                 ("repair_confirmed_date", "!=", False),
-                ("repair_done_date", "!=", False),
             ]
         )
-        return sum(
-            max((r.repair_done_date - r.repair_confirmed_date).days, 0) for r in repairs
-        )
+        now = fields.Datetime.now()
+        days = 0
+        for repair in repairs:
+            started = fields.Date.context_today(self, repair.repair_confirmed_date)
+            if since and started < since:
+                continue
+            ended = fields.Date.context_today(self, repair.repair_done_date or now)
+            days += max((ended - started).days, 0)
+        return days
 
-    def _prepare_warranty_values(self):
+    def _prepare_warranty_values(self, entered=()):
+        """The purchase and the warranty result, as of now, to freeze on the ticket.
+
+        ``entered``: the dates the agent has just typed in; they are kept where the
+        sale does not give them. Dates found from a sale that no longer matches the
+        ticket (another serial, another customer) are dropped."""
         self.ensure_one()
         values = {"warranty_checked_date": fields.Datetime.now(), "warranty_override_reason": False}
         # Agents need not be salespeople or warehouse users to have the purchase checked.
@@ -857,21 +996,39 @@ class HelpdeskTicket(models.Model):
             sale_order_id=sale_line.order_id.id,
             picking_id=picking.id,
         )
+        found_before = self.purchase_date_source
         if picking.date_done:
-            received = fields.Date.context_today(self, picking.date_done)
+            shipped = fields.Date.context_today(self, picking.date_done)
+            # The customer may have signed for the goods later than they were shipped:
+            # a date the agent entered for this same delivery stands.
+            keep_received = "delivery_date" in entered or (
+                self.picking_id == picking and self.delivery_date
+            )
             values.update(
-                purchase_date=received, delivery_date=received, purchase_date_source="delivery"
+                purchase_date=shipped,
+                delivery_date=self.delivery_date if keep_received else shipped,
+                purchase_date_source="delivery",
             )
         elif sale_line:
             values.update(
                 purchase_date=fields.Date.context_today(self, sale_line.order_id.date_order),
                 purchase_date_source="sale",
             )
-        elif self.purchase_date:
-            values["purchase_date_source"] = "manual"
+            if found_before == "delivery" and "delivery_date" not in entered:
+                values["delivery_date"] = False
         else:
-            values["purchase_date_source"] = False
-        start = values.get("purchase_date", self.purchase_date)
+            purchase_date, delivery_date = self.purchase_date, self.delivery_date
+            if found_before in ("delivery", "sale"):
+                if "purchase_date" not in entered:
+                    purchase_date = values["purchase_date"] = False
+                if "delivery_date" not in entered:
+                    delivery_date = values["delivery_date"] = False
+            values["purchase_date_source"] = (
+                "manual" if (purchase_date or delivery_date) else False
+            )
+        start = values.get("purchase_date", self.purchase_date) or values.get(
+            "delivery_date", self.delivery_date
+        )
         length, unit = self._get_warranty_terms()
         values.update(warranty_length=length, warranty_length_unit=unit)
         if not (start and self.product_id):
@@ -881,7 +1038,7 @@ class HelpdeskTicket(models.Model):
         end = (
             start
             + relativedelta(**{units.get(unit or "month", "months"): length})
-            + timedelta(days=self._days_in_repair())
+            + timedelta(days=self._days_in_repair(start))
         )
         today = fields.Date.context_today(self)
         values.update(
@@ -890,12 +1047,38 @@ class HelpdeskTicket(models.Model):
         )
         return values
 
+    def _check_warranty(self, entered=()):
+        """Find the purchase and freeze the warranty result (no access check: the
+        callers have checked the ticket may be written)."""
+        for ticket in self:
+            overridden = ticket.warranty_override_reason
+            values = ticket._prepare_warranty_values(entered)
+            # The frozen fields are written as superuser, the only way past
+            # _check_warranty_write; tracking still names the user.
+            ticket.sudo().with_context(after_sales_warranty_check=True).write(values)
+            if overridden:
+                ticket.message_post(
+                    body=self.env._(
+                        "A new warranty check replaced the supervisor's override "
+                        "(%(reason)s): the warranty is now %(state)s.",
+                        reason=overridden,
+                        state=ticket._get_warranty_state_label(),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    def _get_warranty_state_label(self, state=None):
+        self.ensure_one()
+        state = state or self.warranty_state
+        return dict(self._fields["warranty_state"]._description_selection(self.env)).get(
+            state, ""
+        )
+
     def action_check_warranty(self):
         """Find the purchase and freeze the warranty result on the ticket."""
-        for ticket in self:
-            ticket.with_context(after_sales_warranty_check=True).write(
-                ticket._prepare_warranty_values()
-            )
+        self.check_access("write")
+        self._check_archive_lock(dict.fromkeys(self.WARRANTY_FIELDS))
+        self._check_warranty()
         return True
 
     def _override_warranty(self, state, end_date, reason):
@@ -907,8 +1090,14 @@ class HelpdeskTicket(models.Model):
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Give the reason for overriding the warranty result."))
+        if state == "in_warranty" and not end_date:
+            raise UserError(
+                self.env._("Give the day the warranty ends when you set a unit in warranty.")
+            )
+        self.check_access("write")
+        self._check_archive_lock(dict.fromkeys(self.WARRANTY_FIELDS))
         for ticket in self:
-            ticket.with_context(after_sales_warranty_check=True).write(
+            ticket.sudo().with_context(after_sales_warranty_check=True).write(
                 {
                     "warranty_state": state,
                     "warranty_end_date": end_date,
@@ -918,9 +1107,7 @@ class HelpdeskTicket(models.Model):
             ticket.message_post(
                 body=self.env._(
                     "Warranty result overridden to %(state)s (until %(date)s). Reason: %(reason)s",
-                    state=dict(self._fields["warranty_state"]._description_selection(self.env))[
-                        state
-                    ],
+                    state=ticket._get_warranty_state_label(state),
                     date=end_date or "-",
                     reason=reason,
                 ),
@@ -928,7 +1115,9 @@ class HelpdeskTicket(models.Model):
             )
 
     def _check_warranty_write(self, vals):
-        if self.env.context.get("after_sales_warranty_check") or self.env.su:
+        """Only the warranty check and a supervisor's override (both write as
+        superuser) set the frozen result; a context key would be the client's to set."""
+        if self.env.su:
             return
         if set(vals) & set(self.WARRANTY_FIELDS):
             raise UserError(
@@ -938,15 +1127,54 @@ class HelpdeskTicket(models.Model):
                 )
             )
 
+    # ------------------------------------------------------------ repairs
+    def _get_repair_blocker(self):
+        """Why no repair can be created from this ticket now, or None."""
+        self.ensure_one()
+        if self.closed:
+            return self.env._(
+                "Ticket %(ticket)s is closed: reopen it to create a repair.",
+                ticket=self.display_name,
+            )
+        if self.category_code not in ("A", "D"):
+            return self.env._(
+                "Repairs are for quality faults: classify ticket %(ticket)s as class A "
+                "(or D when the customer accepts a repair instead of a return).",
+                ticket=self.display_name,
+            )
+        if not self.product_id:
+            return self.env._("Set the product before creating a repair.")
+        if self.product_id.tracking == "serial" and not self.lot_id:
+            return self.env._("Set the serial number before creating a repair.")
+        ongoing = self.sudo().repair_ids.filtered(
+            lambda r: r.state in ("draft", "confirmed", "under_repair")
+        )
+        if ongoing:
+            return self.env._(
+                "Repair %(repair)s of this ticket is not finished yet: follow it up "
+                "rather than opening another.",
+                repair=ongoing[0].name,
+            )
+        return None
+
+    def _get_pending_repair_quotes(self):
+        """Paid repairs of the ticket waiting for the customer's acceptance."""
+        self.ensure_one()
+        return self.sudo().repair_ids.filtered(
+            lambda r: r.state == "draft" and r._needs_after_sales_quote_acceptance()
+        )
+
     def _prepare_repair_values(self):
         self.ensure_one()
+        # The repair's own sale order (repair.order.sale_order_id) is its quotation:
+        # the customer's purchase is not linked there, or the parts would be added
+        # to the original order.
         return {
             "product_id": self.product_id.id,
             "lot_id": self.lot_id.id,
             "partner_id": self.partner_id.id,
             "helpdesk_ticket_id": self.id,
             "under_warranty": self.warranty_state == "in_warranty",
-            "sale_order_id": self.sale_order_id.id,
             "company_id": (self.company_id or self.env.company).id,
             "internal_notes": self.symptoms,
         }
@@ -955,10 +1183,10 @@ class HelpdeskTicket(models.Model):
         """A repair order for the unit: free in warranty and confirmed at once,
         otherwise a quotation to execute once the customer accepts it."""
         self.ensure_one()
-        if not self.product_id:
-            raise UserError(self.env._("Set the product before creating a repair."))
-        if self.product_id.tracking == "serial" and not self.lot_id:
-            raise UserError(self.env._("Set the serial number before creating a repair."))
+        self.check_access("write")
+        blocker = self._get_repair_blocker()
+        if blocker:
+            raise UserError(blocker)
         # The repair belongs to the workshop: created for the agent, who need not be
         # a repair user; the chatter keeps who asked for it.
         repair = self.env["repair.order"].sudo().create(self._prepare_repair_values())
@@ -981,6 +1209,30 @@ class HelpdeskTicket(models.Model):
             "res_id": repair.id,
             "view_mode": "form",
         }
+
+    def action_accept_repair_quote(self):
+        """The customer accepted the paid repair quote (by phone, mail, on site): the
+        workshop may execute it."""
+        self.ensure_one()
+        self.check_access("write")
+        quotes = self._get_pending_repair_quotes()
+        if self.closed or not quotes:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s has no repair quotation waiting for the customer.",
+                    ticket=self.display_name,
+                )
+            )
+        quotes._accept_after_sales_quote()
+        self.message_post(
+            body=self.env._(
+                "The customer accepted repair quotation %(repairs)s: the workshop may "
+                "execute it.",
+                repairs=", ".join(quotes.mapped("name")),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
 
     def action_view_repairs(self):
         self.ensure_one()

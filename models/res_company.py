@@ -104,6 +104,24 @@ class ResCompany(models.Model):
                 )
 
     @api.constrains(
+        "after_sales_warranty", "after_sales_return_days", "after_sales_exchange_days"
+    )
+    def _check_after_sales_warranty_windows(self):
+        for company in self:
+            if min(
+                company.after_sales_warranty,
+                company.after_sales_return_days,
+                company.after_sales_exchange_days,
+            ) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The default warranty and the return and exchange windows of "
+                        "%(company)s cannot be negative.",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains(
         "after_sales_compensation_threshold",
         "after_sales_compensation_high_threshold",
         "after_sales_compensation_max_amount",

@@ -1,10 +1,11 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import UserError
-from odoo.tests import Form, freeze_time, tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from .common import MODULE, AfterSalesCase
 
@@ -29,6 +30,9 @@ class TestWarranty(AfterSalesCase):
         cls.lot = cls.env["stock.lot"].create({"name": "SN-W-001", "product_id": cls.printer.id})
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.technician = new_test_user(
+            cls.env, login="as_test_technician", groups="stock.group_stock_user"
         )
 
     @classmethod
@@ -203,6 +207,8 @@ class TestWarranty(AfterSalesCase):
         self.assertTrue(repair.under_warranty)
         self.assertEqual(repair.state, "confirmed")
         self.assertEqual((repair.lot_id, repair.partner_id), (self.lot, self.customer))
+        self.assertFalse(repair.sale_order_id, "the purchase is not the repair's quotation")
+        self.assertTrue(repair.repair_confirmed_date)
         self.assertEqual(ticket.repair_count, 1)
         self.assertIn(repair.name, ticket.message_ids[0].body)
 
@@ -247,3 +253,368 @@ class TestWarranty(AfterSalesCase):
         self.assertIn("Extended warranty card", ticket.message_ids[0].body)
         with self.assertRaisesRegex(UserError, "reason"):
             ticket.with_user(self.supervisor)._override_warranty("unknown", False, " ")
+
+    def test_agent_cannot_set_the_frozen_result_through_the_context(self):
+        """The check's own context key is the client's to send: it opens nothing."""
+        ticket = self._fault_ticket(purchase_date=date(2020, 1, 1))
+        as_agent = ticket.with_user(self.agent).with_context(after_sales_warranty_check=True)
+        for vals in (
+            {"warranty_state": "in_warranty"},
+            {"warranty_end_date": date(2030, 1, 1)},
+            {"sale_order_id": False},
+        ):
+            with self.assertRaisesRegex(UserError, "supervisor"):
+                as_agent.write(vals)
+        self.assertEqual(ticket.warranty_state, "out_of_warranty")
+
+    def test_agent_rechecks_and_the_result_is_frozen_until_then(self):
+        with freeze_time("2025-06-15 10:00:00"):
+            self._sell_and_deliver(self.printer, self.lot)
+            ticket = self._fault_ticket()
+        checked = ticket.warranty_checked_date
+        with freeze_time("2026-07-01 10:00:00"):
+            ticket.invalidate_recordset()
+            self.assertEqual(ticket.warranty_state, "in_warranty", "frozen, not 'today'")
+            ticket.with_user(self.agent).action_check_warranty()
+            self.assertEqual(ticket.warranty_state, "out_of_warranty")
+            self.assertGreater(ticket.warranty_checked_date, checked)
+
+    # ------------------------------------------------------------ purchase details
+    def test_changing_the_serial_in_the_form_checks_again(self):
+        other_lot = self.env["stock.lot"].create({"name": "SN-W-002", "product_id": self.printer.id})
+        with freeze_time("2026-01-10 10:00:00"):
+            order, picking = self._sell_and_deliver(self.printer, other_lot)
+        with freeze_time("2026-02-01 10:00:00"):
+            ticket = self._fault_ticket()
+            self.assertEqual(ticket.warranty_state, "unknown")
+            with Form(ticket.with_user(self.agent)) as form:
+                form.lot_id = other_lot
+        self.assertEqual((ticket.sale_order_id, ticket.picking_id), (order, picking))
+        self.assertEqual(ticket.sale_line_id, order.order_line)
+        self.assertEqual(ticket.warranty_state, "in_warranty")
+
+    def test_a_serial_without_sale_drops_the_dates_found_before(self):
+        other_lot = self.env["stock.lot"].create({"name": "SN-W-003", "product_id": self.printer.id})
+        with freeze_time("2026-01-10 10:00:00"):
+            self._sell_and_deliver(self.printer, self.lot)
+        ticket = self._fault_ticket()
+        self.assertEqual(ticket.purchase_date_source, "delivery")
+        ticket.with_user(self.agent).lot_id = other_lot
+        self.assertFalse(ticket.sale_order_id)
+        self.assertFalse(ticket.purchase_date, "the old sale's date is not this unit's")
+        self.assertFalse(ticket.delivery_date)
+        self.assertFalse(ticket.purchase_date_source)
+        self.assertEqual(ticket.warranty_state, "unknown")
+        # The agent now enters the date with the customer's receipt.
+        ticket.with_user(self.agent).write({"purchase_date": date(2026, 1, 20)})
+        self.assertEqual(ticket.purchase_date_source, "manual")
+        self.assertEqual(ticket.warranty_end_date, date(2027, 1, 20))
+
+    def test_agent_corrects_the_day_the_customer_signed_for_the_goods(self):
+        """Shipped on the 1st, signed for on the 4th: the windows start on the 5th."""
+        with freeze_time("2026-03-01 10:00:00"):
+            self._sell_and_deliver(self.printer, self.lot)
+            ticket = self._fault_ticket(category_id=self.category_d.id)
+        ticket.with_user(self.agent).delivery_date = date(2026, 3, 4)
+        self.assertEqual(ticket.purchase_date, date(2026, 3, 1), "the warranty runs from the sale")
+        self.assertEqual(ticket.return_window_end, date(2026, 3, 11))
+        self.assertEqual(ticket.exchange_window_end, date(2026, 3, 19))
+        ticket.with_user(self.agent).action_check_warranty()
+        self.assertEqual(ticket.delivery_date, date(2026, 3, 4), "the agent's date stands")
+        with self.assertRaises(ValidationError):
+            ticket.with_user(self.agent).delivery_date = date(2026, 2, 27)
+
+    def test_a_date_entered_by_hand_asks_for_proof(self):
+        ticket = self._fault_ticket(purchase_date=date(2026, 1, 5))
+        self.assertEqual(ticket.purchase_date_source, "manual")
+        self.assertTrue(ticket.purchase_proof_missing)
+        receipt = (
+            self.env["ir.attachment"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "name": "receipt.png",
+                    "datas": base64.b64encode(b"receipt"),
+                    "res_model": "helpdesk.ticket",
+                    "res_id": ticket.id,
+                }
+            )
+        )
+        ticket.with_user(self.agent).evidence_ids = [Command.link(receipt.id)]
+        self.assertFalse(ticket.purchase_proof_missing)
+
+    def test_a_delivery_date_alone_starts_the_warranty(self):
+        ticket = self._fault_ticket()
+        ticket.with_user(self.agent).delivery_date = date(2026, 2, 2)
+        self.assertEqual(ticket.purchase_date_source, "manual")
+        self.assertEqual(ticket.warranty_end_date, date(2027, 2, 2))
+
+    def test_a_sale_of_another_company_is_not_found(self):
+        other = self.env["res.company"].create({"name": "After-sales Shanghai (test)"})
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)], limit=1)
+        self.env["stock.quant"].with_company(other)._update_available_quantity(
+            self.printer, warehouse.lot_stock_id, 1, lot_id=self.lot
+        )
+        order = (
+            self.env["sale.order"]
+            .with_company(other)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": other.id,
+                    "warehouse_id": warehouse.id,
+                    "order_line": [Command.create({"product_id": self.printer.id})],
+                }
+            )
+        )
+        order.action_confirm()
+        picking = order.picking_ids
+        picking.action_assign()
+        picking.move_ids.picked = True
+        picking.with_context(skip_sms=True, skip_backorder=True).button_validate()
+        self.assertEqual(picking.state, "done")
+        ticket = self._fault_ticket()
+        self.assertFalse(ticket.sale_order_id)
+        self.assertEqual(ticket.warranty_state, "unknown")
+
+    # ------------------------------------------------------------ recommendation
+    def test_recommendation_by_class_and_warranty(self):
+        with freeze_time("2026-03-01 10:00:00"):
+            self._sell_and_deliver(self.printer, self.lot)
+            fault = self._fault_ticket()
+            question = self._create_ticket(product_id=self.printer.id, lot_id=self.lot.id)
+        with freeze_time("2026-03-03 10:00:00"):
+            fault.invalidate_recordset()
+            self.assertTrue(fault.return_window_open)
+            self.assertEqual(fault.recommended_resolution, "exchange", "quality fault, day 2")
+            self.assertEqual(question.recommended_resolution, "guidance")
+        unknown = self._fault_ticket(lot_id=False, product_id=self.env["product.product"].create(
+            {"name": "Kettle (test)", "type": "consu"}
+        ).id)
+        self.assertEqual(unknown.warranty_state, "unknown")
+        self.assertFalse(unknown.recommended_resolution, "establish the purchase first")
+
+    # ------------------------------------------------------------ days in repair
+    def test_only_warranty_repairs_extend_the_warranty(self):
+        with freeze_time("2025-01-10 10:00:00"):
+            self._sell_and_deliver(self.printer, self.lot)
+        with freeze_time("2025-03-01 10:00:00"):
+            ticket = self._fault_ticket()
+            ticket.with_user(self.agent).action_create_repair()
+            repair = ticket.sudo().repair_ids
+            self.assertTrue(repair.under_warranty)
+        with freeze_time("2025-03-08 10:00:00"):
+            # Still with the workshop (waiting for parts): the 7 days count already.
+            ticket.with_user(self.agent).action_check_warranty()
+            self.assertEqual(ticket.warranty_end_date, date(2026, 1, 17))
+            repair.with_user(self.technician).action_repair_start()
+        with freeze_time("2025-03-11 10:00:00"):
+            repair.with_user(self.technician).action_repair_end()
+        with freeze_time("2026-02-01 10:00:00"):
+            later = self._fault_ticket()
+            self.assertEqual(later.warranty_end_date, date(2026, 1, 20), "10 days in repair")
+            self.assertEqual(later.warranty_state, "out_of_warranty")
+            later.with_user(self.agent).action_create_repair()
+            paid = later.sudo().repair_ids
+            self.assertFalse(paid.under_warranty)
+            later.with_user(self.agent).action_accept_repair_quote()
+            paid.with_user(self.technician).action_repair_start()
+        with freeze_time("2026-02-21 10:00:00"):
+            paid.with_user(self.technician).action_repair_end()
+            later.with_user(self.agent).action_check_warranty()
+        self.assertEqual(later.warranty_end_date, date(2026, 1, 20), "a paid repair adds nothing")
+
+    # ------------------------------------------------------------ 三包 details
+    def _repair_twice(self, category):
+        for month in (10, 11):
+            with freeze_time(f"2025-{month}-01 10:00:00"):
+                earlier = self._fault_ticket(category_id=category.id)
+                earlier.with_user(self.agent).action_create_repair()
+                repair = earlier.sudo().repair_ids
+                repair.with_user(self.technician).action_repair_start()
+                repair.with_user(self.technician).action_repair_end()
+
+    def test_repairs_of_different_faults_are_no_repeated_failure(self):
+        screen = self.env["helpdesk.ticket.category"].create(
+            {"name": "Screen fault (test)", "parent_id": self.category_a.id}
+        )
+        with freeze_time("2025-09-01 10:00:00"):
+            self._sell_and_deliver(self.printer, self.lot)
+        with freeze_time("2025-10-01 10:00:00"):
+            first = self._fault_ticket()
+            first.with_user(self.agent).action_create_repair()
+            first.sudo().repair_ids.action_repair_start()
+            first.sudo().repair_ids.action_repair_end()
+        with freeze_time("2025-11-01 10:00:00"):
+            second = self._fault_ticket(category_id=screen.id)
+            self.assertEqual(second.category_code, "A")
+            second.with_user(self.agent).action_create_repair()
+            second.sudo().repair_ids.action_repair_start()
+            second.sudo().repair_ids.action_repair_end()
+        with freeze_time("2026-01-05 10:00:00"):
+            ticket = self._fault_ticket(category_id=screen.id)
+            self.assertFalse(ticket.repeated_repair_failure, "one repair per fault")
+            self.assertEqual(ticket.recommended_resolution, "free_repair")
+
+    def test_two_failed_repairs_count_only_in_warranty(self):
+        with freeze_time("2025-09-01 10:00:00"):
+            self._sell_and_deliver(self.printer, self.lot)
+        self._repair_twice(self.category_a)
+        with freeze_time("2026-01-05 10:00:00"):
+            ticket = self._fault_ticket(category_id=self.category_d.id)
+            self.assertTrue(ticket.repeated_repair_failure, "whatever the ticket's class")
+            self.assertIn("two warranty repairs", ticket.windows_explanation)
+        with freeze_time("2026-12-01 10:00:00"):
+            ticket.with_user(self.agent).action_check_warranty()
+            self.assertEqual(ticket.warranty_state, "out_of_warranty")
+            self.assertFalse(ticket.repeated_repair_failure)
+
+    # ------------------------------------------------------------ repair workflow
+    def test_paid_repair_waits_for_the_customer(self):
+        ticket = self._fault_ticket(purchase_date=date(2020, 1, 1))
+        ticket.with_user(self.agent).action_create_repair()
+        repair = ticket.sudo().repair_ids
+        as_workshop = repair.with_user(self.technician)
+        with self.assertRaisesRegex(UserError, "customer accepts"):
+            as_workshop.action_repair_start()
+        self.assertEqual(repair.state, "draft")
+        self.assertTrue(ticket.can_accept_repair_quote)
+        self.assertFalse(ticket.can_create_repair, "one repair at a time")
+        self.assertIn("quote awaiting the customer", ticket.repair_summary)
+        ticket.with_user(self.agent).action_accept_repair_quote()
+        self.assertEqual(repair.state, "confirmed")
+        self.assertEqual(repair.after_sales_quote_accepted_by_id, self.agent)
+        self.assertIn("accepted repair quotation", ticket.message_ids[0].body)
+        self.assertFalse(ticket.can_accept_repair_quote)
+        with self.assertRaisesRegex(UserError, "no repair quotation"):
+            ticket.with_user(self.agent).action_accept_repair_quote()
+        as_workshop.action_repair_start()
+        self.assertEqual(repair.state, "under_repair")
+
+    def test_a_confirmed_repair_quotation_is_the_customers_acceptance(self):
+        ticket = self._fault_ticket(purchase_date=date(2020, 1, 1))
+        ticket.with_user(self.agent).action_create_repair()
+        workshop = new_test_user(
+            self.env,
+            login="as_test_workshop_sales",
+            groups="stock.group_stock_user,sales_team.group_sale_salesman",
+        )
+        repair = ticket.sudo().repair_ids.with_user(workshop)
+        repair.action_create_sale_order()
+        quotation = repair.sale_order_id
+        self.assertEqual((quotation.state, quotation.partner_id), ("draft", self.customer))
+        with self.assertRaisesRegex(UserError, "customer accepts"):
+            repair.action_repair_start()
+        quotation.action_confirm()  # the customer signed the quotation
+        repair.action_repair_start()
+        self.assertEqual(repair.state, "under_repair")
+
+    def test_create_repair_only_for_faults_and_once_at_a_time(self):
+        with freeze_time("2026-01-10 10:00:00"):
+            self._sell_and_deliver(self.printer, self.lot)
+            question = self._create_ticket(product_id=self.printer.id, lot_id=self.lot.id)
+            self.assertFalse(question.can_create_repair)
+            with self.assertRaisesRegex(UserError, "class A"):
+                question.with_user(self.agent).action_create_repair()
+            ticket = self._fault_ticket()
+            self.assertTrue(ticket.can_create_repair)
+            self.assertTrue(ticket.with_user(self.agent).action_create_repair())
+            with self.assertRaisesRegex(UserError, "not finished"):
+                ticket.with_user(self.agent).action_create_repair()
+
+    def test_repair_progress_shows_on_the_ticket_for_agents(self):
+        with freeze_time("2026-01-10 10:00:00"):
+            self._sell_and_deliver(self.printer, self.lot)
+            ticket = self._fault_ticket()
+            ticket.with_user(self.agent).action_create_repair()
+        repair = ticket.sudo().repair_ids
+        with self.assertRaises(AccessError):
+            repair.with_user(self.agent).read(["state"])
+        repair.with_user(self.technician).action_repair_start()
+        as_agent = ticket.with_user(self.agent)
+        self.assertIn("Under Repair", as_agent.message_ids[0].body)
+        self.assertIn(repair.name, as_agent.repair_summary)
+        self.assertIn("free (warranty)", as_agent.repair_summary)
+        self.assertEqual(as_agent.repair_count, 1)
+
+    def test_smart_buttons_open_for_those_who_may_read_the_records(self):
+        salesman = new_test_user(
+            self.env,
+            login="as_test_salesman",
+            groups=f"{MODULE}.group_after_sales_agent,sales_team.group_sale_salesman_all_leads,"
+            "stock.group_stock_user",
+        )
+        with freeze_time("2026-01-10 10:00:00"):
+            order, picking = self._sell_and_deliver(self.printer, self.lot)
+            ticket = self._fault_ticket()
+            ticket.with_user(self.agent).action_create_repair()
+        form_arch = {}
+        for user in (self.agent, salesman):
+            views = self.env["helpdesk.ticket"].with_user(user).get_views([(False, "form")])
+            form_arch[user] = views["views"]["form"]["arch"]
+        for button in ("action_view_sale_order", "action_view_delivery", "action_view_repairs"):
+            self.assertNotIn(button, form_arch[self.agent])
+            self.assertIn(button, form_arch[salesman])
+        # The agent still reads the purchase on the ticket.
+        with Form(ticket.with_user(self.agent)) as form:
+            self.assertEqual(form.sale_order_id, order)
+            self.assertEqual(form.picking_id, picking)
+        as_salesman = ticket.with_user(salesman)
+        for action, record in (
+            (as_salesman.action_view_sale_order(), order),
+            (as_salesman.action_view_delivery(), picking),
+        ):
+            self.assertEqual(
+                self.env[action["res_model"]].with_user(salesman).browse(action["res_id"]),
+                record,
+            )
+            record.with_user(salesman).check_access("read")
+        repairs = as_salesman.action_view_repairs()
+        self.assertEqual(
+            self.env["repair.order"].with_user(salesman).search(repairs["domain"]),
+            ticket.sudo().repair_ids,
+        )
+
+    def test_a_new_check_replacing_an_override_is_logged(self):
+        ticket = self._fault_ticket(purchase_date=date(2020, 1, 1))
+        ticket.with_user(self.supervisor)._override_warranty(
+            "in_warranty", date(2027, 1, 1), "Extended warranty card"
+        )
+        with self.assertRaisesRegex(UserError, "ends"):
+            ticket.with_user(self.supervisor)._override_warranty("in_warranty", False, "x")
+        ticket.with_user(self.agent).action_check_warranty()
+        self.assertEqual(ticket.warranty_state, "out_of_warranty")
+        self.assertFalse(ticket.warranty_override_reason)
+        self.assertIn("replaced the supervisor", ticket.message_ids[0].body)
+
+    def test_archived_ticket_warranty_is_not_checked_again(self):
+        ticket = self._fault_ticket(purchase_date=date(2020, 1, 1))
+        ticket.sudo().archive_date = date(2026, 1, 1)
+        with self.assertRaisesRegex(UserError, "archived"):
+            ticket.with_user(self.agent).action_check_warranty()
+
+    # ------------------------------------------------------------ settings
+    def test_company_settings_hold_the_defaults(self):
+        company = self.env.company
+        self.assertEqual(
+            (company.after_sales_return_days, company.after_sales_exchange_days), (7, 15)
+        )
+        with Form(self.env["res.config.settings"]) as settings:
+            settings.after_sales_warranty = 18
+            settings.after_sales_return_days = 10
+        settings.record.execute()
+        self.assertEqual((company.after_sales_warranty, company.after_sales_return_days), (18, 10))
+        with self.assertRaises(ValidationError):
+            company.after_sales_exchange_days = -1
+
+    def test_agent_prints_the_record_sheet_with_its_repairs(self):
+        with freeze_time("2026-01-10 10:00:00"):
+            self._sell_and_deliver(self.printer, self.lot)
+            ticket = self._fault_ticket()
+            ticket.with_user(self.agent).action_create_repair()
+        html, _type = (
+            self.env["ir.actions.report"]
+            .with_user(self.agent)
+            ._render_qweb_html(f"{MODULE}.action_report_ticket_record", ticket.ids)
+        )
+        self.assertIn(ticket.sudo().repair_ids.name, html.decode())
