@@ -104,7 +104,8 @@ class TestClosingLoop(AfterSalesCase):
         )
         ticket.with_user(self.agent).action_create_repair()
         repair = ticket.sudo().repair_ids
-        repair.action_validate()
+        # Out of warranty: the customer accepts the paid repair's quote first.
+        ticket.with_user(self.agent).action_accept_repair_quote()
         repair.action_repair_start()
         repair.action_repair_end()
         self.assertEqual(repair.state, "done")
