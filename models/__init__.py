@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_config_settings
+from . import resource_calendar
 from . import product_category
 from . import repair_order
 from . import helpdesk_ticket_category

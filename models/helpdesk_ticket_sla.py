@@ -1,5 +1,6 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -46,6 +47,8 @@ class HelpdeskTicketSla(models.Model):
         "ticket_id.company_id.after_sales_warning_ratio",
     )
     def _compute_deadline(self):
+        # Planned per calendar in one pass: see resource.calendar._plan_hours_batch.
+        requests = defaultdict(list)
         for line in self:
             if line.state in ("accomplished", "expired") and line.deadline:
                 # A met or missed deadline stays as it was, for the record.
@@ -58,12 +61,18 @@ class HelpdeskTicketSla(models.Model):
             left = line.hours + line.extension_hours - line.consumed_time
             ratio = line.ticket_id.company_id.after_sales_warning_ratio or 0.8
             # Both counted in working time, so nobody is warned at 4 a.m.
-            line.deadline = self._round_to_second(
-                calendar.plan_hours(left, start, compute_leaves=True)
+            requests[calendar] += [
+                (line, "deadline", start, left),
+                (line, "warning_date", start, left * ratio),
+            ]
+        for calendar, planned in requests.items():
+            moments = calendar._plan_hours_batch(
+                [(start, hours) for _line, _field, start, hours in planned]
             )
-            line.warning_date = self._round_to_second(
-                calendar.plan_hours(left * ratio, start, compute_leaves=True)
-            )
+            for (line, field_name, _start, _hours), moment in zip(
+                planned, moments, strict=True
+            ):
+                line[field_name] = self._round_to_second(moment)
 
     @staticmethod
     def _round_to_second(value):

@@ -38,6 +38,27 @@ class TestIntakeSla(AfterSalesCase):
         return form.record
 
     # ------------------------------------------------------------ deadlines
+    def test_batch_planning_equals_plan_hours(self):
+        """Deadlines of tickets created in bulk are planned in one pass over the
+        calendar; they must be the moments plan_hours gives one by one, across
+        nights, the weekend and the public holiday."""
+        requests = [
+            (datetime(2026, 1, 9, 16, 30), 2.0),  # Friday evening -> Monday
+            (datetime(2026, 1, 9, 16, 30), 0.0),
+            (datetime(2026, 1, 10, 3, 0), 8.0),  # Saturday night
+            (datetime(2026, 1, 11, 12, 0), 6.4),  # Sunday, then the holiday
+            (datetime(2026, 1, 5, 12, 30), 40.0),  # lunch break, a week of work
+            (datetime(2026, 1, 5, 9, 0), 300.0),  # beyond the first read window
+            (datetime(2026, 1, 7, 10, 0), -3.0),  # backwards: one by one
+            (False, 4.0),
+        ]
+        expected = [
+            start and self.calendar.plan_hours(hours, start, compute_leaves=True)
+            for start, hours in requests
+        ]
+        self.assertEqual(self.calendar._plan_hours_batch(requests), expected)
+        self.assertEqual(expected[0], datetime(2026, 1, 13, 9, 30), "holiday skipped")
+
     @freeze_time(FRIDAY_3PM)
     def test_p3_deadlines_skip_weekend_and_holiday(self):
         ticket = self._take_call(self.category_b)
