@@ -6,10 +6,12 @@ from datetime import datetime, time, timedelta
 
 import pytz
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_round, html2plaintext
+from odoo.tools.safe_eval import safe_eval
 from odoo.tools.sql import create_index
 
 from odoo.addons.rating.models import rating_data
@@ -857,8 +859,11 @@ class HelpdeskTicket(models.Model):
 
     def _check_intake_complete(self, force=False):
         """A ticket leaves its first stage only with a complete record."""
+        intake_stages = {}  # one lookup per team, not per ticket
         for ticket in self:
-            if not force and ticket._is_in_intake_stage():
+            if ticket.team_id not in intake_stages:
+                intake_stages[ticket.team_id] = ticket._intake_stage()
+            if not force and ticket.stage_id == intake_stages[ticket.team_id]:
                 continue
             missing = ticket._get_missing_intake_fields()
             if missing:
@@ -1497,7 +1502,7 @@ class HelpdeskTicket(models.Model):
         managers = self.env.ref("helpdesk_after_sales.group_after_sales_manager").users.filtered(
             lambda u: not u.share
         )
-        activities, notes = [], {}
+        activities, notes, escalated = [], {}, {}
         for ticket_id, kind, level in claimed:
             ticket = self.browse(ticket_id)
             label = kind_labels[kind]
@@ -1512,6 +1517,8 @@ class HelpdeskTicket(models.Model):
                 )
             else:
                 users = managers.filtered(lambda u, t=ticket: t.company_id in u.company_ids)
+                for user in users:
+                    escalated.setdefault(user, []).append((ticket, label))
                 summary = self.env._("Escalated: %(kind)s deadline missed", kind=label)
                 notes.setdefault(ticket_id, []).append(
                     self.env._("%(kind)s deadline missed: escalated to the managers.", kind=label)
@@ -1535,6 +1542,35 @@ class HelpdeskTicket(models.Model):
             self.browse(list(notes))._message_log_batch(
                 {ticket_id: "<br/>".join(lines) for ticket_id, lines in notes.items()}
             )
+        if escalated:
+            self._mail_escalations(escalated)
+
+    @api.model
+    def _mail_escalations(self, escalated):
+        """One mail per manager for the batch's escalations ({user: [(ticket, deadline
+        label)]}): the activities alone would only show in Odoo."""
+        mails = []
+        for user, items in escalated.items():
+            if not user.email:
+                continue
+            lines = Markup("").join(
+                Markup("<li>%s - %s: %s</li>")
+                % (ticket.number or "", ticket.name, label)
+                for ticket, label in items
+            )
+            mails.append(
+                {
+                    "subject": self.with_context(lang=user.lang).env._(
+                        "Escalated: %(count)s after-sales deadlines missed",
+                        count=len(items),
+                    ),
+                    "body_html": Markup("<ul>%s</ul>") % lines,
+                    "recipient_ids": [Command.set(user.partner_id.ids)],
+                    "auto_delete": True,
+                }
+            )
+        if mails:
+            self.env["mail.mail"].sudo().create(mails)
 
     @api.model
     def _cron_after_sales_digest(self):
@@ -1551,8 +1587,9 @@ class HelpdeskTicket(models.Model):
                 lambda t: "breached" in (t.response_sla_state, t.resolution_sla_state)
             )
             at_risk = tickets - breached
-            lines = "".join(
-                f"<li>{t.number} - {t.name}</li>" for t in (breached | at_risk)
+            lines = Markup("").join(
+                Markup("<li>%s - %s</li>") % (t.number or "", t.name)
+                for t in (breached | at_risk)
             )
             self.env["mail.mail"].sudo().create(
                 {
@@ -1562,12 +1599,32 @@ class HelpdeskTicket(models.Model):
                         breached=len(breached),
                         risk=len(at_risk),
                     ),
-                    "body_html": f"<ul>{lines}</ul>",
+                    "body_html": Markup("<ul>%s</ul>") % lines,
                     "recipient_ids": [Command.set(supervisors.partner_id.ids)],
                 }
             )
 
     # ------------------------------------------------------------ SLA business
+    def set_sla(self):
+        """helpdesk_mgmt_sla's, batched: tickets created together mostly share their
+        team, category and tags, so their rules are searched once per combination
+        and all their SLA lines created at once (it searches and creates per ticket)."""
+        self.ticket_sla_ids.unlink()
+        rules_by_key = {}
+        vals_list = []
+        for ticket in self.filtered("team_id.use_sla"):
+            key = (ticket.team_id, ticket.category_id, ticket.tag_ids)
+            if key not in rules_by_key:
+                rules_by_key[key] = self.env["helpdesk.sla"].search(
+                    ticket._get_sla_ticket_domain()
+                )
+            vals_list += [
+                {"ticket_id": ticket.id, "sla_id": sla.id}
+                for sla in rules_by_key[key]
+                if not sla.domain or ticket.filtered_domain(safe_eval(sla.domain))
+            ]
+        self.env["helpdesk.ticket.sla"].create(vals_list)
+
     def _grant_sla_extension(self, days, reason):
         """Extend the resolution deadline by ``days`` working days (supervisors)."""
         if not self.env.user.has_group("helpdesk_after_sales.group_after_sales_supervisor"):
