@@ -368,6 +368,9 @@ class HelpdeskTicketCompensation(models.Model):
                 requested_by_id=self.env.user.id,
                 approval_level=compensation._get_approval_level(),
             )
+            # need_validation is computed for the whole prefetch batch at once; the
+            # others' was computed before their approval level was set.
+            compensation.invalidate_recordset(["need_validation"])
             reviews = compensation.request_validation()
             # The first reviews become pending now, not at the next flush.
             compensation._update_counter({"review_created": True})

@@ -35,9 +35,12 @@ class HelpdeskAfterSalesReport(models.Model):
             "first_response_date",
             "warranty_state",
             "closed_date",
+            "satisfaction",
+            "reopen_count",
             "active",
         ],
         "helpdesk.ticket.stage": ["closed"],
+        "helpdesk.ticket.compensation": ["ticket_id", "state", "amount_company"],
     }
 
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
@@ -82,6 +85,39 @@ class HelpdeskAfterSalesReport(models.Model):
     resolution_hours = fields.Float(
         string="Hours to resolve", readonly=True, aggregator="avg"
     )
+    satisfaction = fields.Selection(
+        selection=lambda self: self.env["helpdesk.ticket"]._fields["satisfaction"].selection,
+        readonly=True,
+    )
+    satisfied_rate = fields.Float(
+        string="Satisfied (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the rated tickets whose customer is satisfied.",
+    )
+    dissatisfied_count = fields.Integer(
+        string="Dissatisfied customers", readonly=True, aggregator="sum"
+    )
+    reopen_rate = fields.Float(
+        string="Reopened (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the tickets closed at least once that were reopened.",
+    )
+    reopen_count = fields.Integer(string="Reopenings", readonly=True, aggregator="sum")
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    compensation_approved_amount = fields.Monetary(
+        string="Compensation approved",
+        readonly=True,
+        aggregator="sum",
+        help="Approved compensation, paid or not, in the company currency.",
+    )
+    compensation_paid_amount = fields.Monetary(
+        string="Compensation paid",
+        readonly=True,
+        aggregator="sum",
+        help="Compensation given to the customer, in the company currency.",
+    )
 
     def _select(self):
         return SQL(
@@ -115,7 +151,19 @@ class HelpdeskAfterSalesReport(models.Model):
                 AS response_hours,
             CASE WHEN stage.closed
                  THEN EXTRACT(EPOCH FROM t.closed_date - t.intake_date) / 3600.0
-                 END AS resolution_hours
+                 END AS resolution_hours,
+            t.satisfaction,
+            CASE t.satisfaction WHEN 'satisfied' THEN 100.0
+                 WHEN 'neutral' THEN 0.0 WHEN 'dissatisfied' THEN 0.0
+                 END AS satisfied_rate,
+            CASE WHEN t.satisfaction = 'dissatisfied' THEN 1 ELSE 0 END
+                AS dissatisfied_count,
+            CASE WHEN COALESCE(t.reopen_count, 0) > 0 THEN 100.0
+                 WHEN stage.closed THEN 0.0 END AS reopen_rate,
+            COALESCE(t.reopen_count, 0) AS reopen_count,
+            company.currency_id,
+            COALESCE(comp.approved_amount, 0.0) AS compensation_approved_amount,
+            COALESCE(comp.paid_amount, 0.0) AS compensation_paid_amount
             """
         )
 
@@ -124,6 +172,15 @@ class HelpdeskAfterSalesReport(models.Model):
             """
             helpdesk_ticket t
             LEFT JOIN helpdesk_ticket_stage stage ON stage.id = t.stage_id
+            LEFT JOIN res_company company ON company.id = t.company_id
+            LEFT JOIN (
+                SELECT ticket_id,
+                       SUM(amount_company) FILTER (WHERE state IN ('approved', 'done'))
+                           AS approved_amount,
+                       SUM(amount_company) FILTER (WHERE state = 'done') AS paid_amount
+                  FROM helpdesk_ticket_compensation
+              GROUP BY ticket_id
+            ) comp ON comp.ticket_id = t.id
             """
         )
 

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 
-# Figures of the review: (report field, aggregate, label) in display order.
+# Figures of the review: (report field, aggregate) in display order.
 KPI_AGGREGATES = [
     ("ticket_count", "sum"),
     ("urgent_share", "avg"),
@@ -14,6 +14,11 @@ KPI_AGGREGATES = [
     ("resolution_hours", "avg"),
     ("breached_count", "sum"),
     ("in_warranty_share", "avg"),
+    ("satisfied_rate", "avg"),
+    ("dissatisfied_count", "sum"),
+    ("reopen_rate", "avg"),
+    ("compensation_approved_amount", "sum"),
+    ("compensation_paid_amount", "sum"),
 ]
 
 
@@ -64,6 +69,9 @@ class ReportAfterSalesAnalysis(models.AbstractModel):
             limit=top,
         )
         breached = report.search(domain + [("breached_count", ">", 0)], limit=50).ticket_id
+        dissatisfied = report.search(
+            domain + [("dissatisfied_count", ">", 0)], limit=50
+        ).ticket_id
         improvements = self.env["helpdesk.after.sales.improvement"].search(
             [("state", "in", ("todo", "in_progress")), ("company_id", "in", company_ids)]
         )
@@ -79,6 +87,8 @@ class ReportAfterSalesAnalysis(models.AbstractModel):
             "top_categories": top_categories,
             "top_models": top_models,
             "breached_tickets": breached,
+            "dissatisfied_tickets": dissatisfied,
+            "currency": self.env["res.company"].browse(company_ids[:1]).currency_id,
             "improvements": improvements,
             "overdue_improvements": improvements.filtered(lambda a: a._is_overdue(today)),
         }

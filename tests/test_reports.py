@@ -202,6 +202,63 @@ class TestReports(AfterSalesCase):
         categories = dict(analysis["top_categories"])
         self.assertEqual(categories[self.category_b], 2)
 
+    def test_analysis_satisfaction_reopening_and_compensation_match_a_hand_count(self):
+        data = self._make_period_data()
+        with freeze_time("2026-01-06 09:00:00"):
+            data["on_time"].with_user(self.agent)._record_phone_satisfaction("satisfied")
+            self._record_result(data["fault"])
+            data["fault"].with_user(self.agent).stage_id = self.stage_done
+            data["fault"].with_user(self.agent)._record_phone_satisfaction(
+                "dissatisfied", comment="Still reboots."
+            )
+        self.assertEqual(data["fault"].reopen_count, 1)
+        compensation = self.env["helpdesk.ticket.compensation"].with_user(self.agent)
+        paid, approved, refused = compensation.create(
+            [
+                {
+                    "ticket_id": ticket.id,
+                    "compensation_type": "credit_note",
+                    "amount": amount,
+                    "reason": "Late intervention",
+                }
+                for ticket, amount in (
+                    (data["late"], 50.0),
+                    (data["late"], 120.0),
+                    (data["open"], 80.0),
+                )
+            ]
+        )
+        (paid | approved | refused).action_submit()
+        for approval in paid | approved:
+            approval.with_user(self.supervisor)._review("approve")
+        refused.with_user(self.supervisor)._review("reject", comment="Not our fault.")
+        paid.move_id.sudo().action_post()
+        self.assertEqual(
+            (paid | approved | refused).mapped("state"), ["done", "approved", "rejected"]
+        )
+
+        analysis = self.env[
+            "report.helpdesk_after_sales.report_after_sales_analysis"
+        ]._get_analysis(date(2026, 1, 5), date(2026, 1, 11), teams=self.team)
+        current = analysis["current"]
+        # Rated: on time (satisfied), fault (dissatisfied) -> 50 %.
+        self.assertAlmostEqual(current["satisfied_rate"], 50.0)
+        self.assertEqual(current["dissatisfied_count"], 1)
+        # Closed at least once: on time (kept), fault (reopened) -> 50 %.
+        self.assertAlmostEqual(current["reopen_rate"], 50.0)
+        self.assertAlmostEqual(current["compensation_approved_amount"], 170.0)
+        self.assertAlmostEqual(current["compensation_paid_amount"], 50.0)
+        self.assertEqual(analysis["dissatisfied_tickets"], data["fault"])
+        self.assertEqual(analysis["previous"]["compensation_approved_amount"], 0)
+        html = self._render_html(
+            ANALYSIS_REPORT,
+            self.env["helpdesk.after.sales.analysis.wizard"]
+            .create({"date_from": date(2026, 1, 5), "date_to": date(2026, 1, 11)})
+            .ids,
+        )
+        self.assertIn("Still reboots.", html)
+        self.assertIn("Compensation paid", html)
+
     def test_analysis_pdf_renders_with_the_improvement_plan(self):
         data = self._make_period_data()
         improvement = self.env["helpdesk.after.sales.improvement"].create(

@@ -9,7 +9,7 @@ Run through ``make bench`` (tools/dev.py prepares the scratch databases):
 For each size N it fills DB with N open tickets by batched SQL inserts (deadlines
 spread so that about 10 % need an alert), then measures the cron's wall time and
 query count, an immediate second run, the candidate-selection query alone (the
-floor), the analysis aggregation for one month, and creating 1,000 tickets through
+floor), the analysis aggregation and PDF for one month, and creating 1,000 tickets through
 the ORM against the baseline database that has only the dependencies.
 """
 
@@ -149,8 +149,17 @@ def main():
         aggregation, _figures = timed(
             lambda s=month_start: report._get_analysis(s, now.date())
         )
+        wizard = env["helpdesk.after.sales.analysis.wizard"].create(
+            {"date_from": month_start, "date_to": now.date()}
+        )
+        pdf, _content = timed(
+            lambda w=wizard: env["ir.actions.report"]._render_qweb_pdf(
+                "helpdesk_after_sales.action_report_after_sales_analysis", w.ids
+            )
+        )
         rows.append(
-            (size, candidates, first, first_queries, second, second_queries, floor, aggregation)
+            (size, candidates, first, first_queries, second, second_queries, floor,
+             aggregation, pdf)
         )
         cr.rollback()
         print(f"{size}: done", flush=True)
@@ -158,14 +167,14 @@ def main():
 
     header = (
         "| open tickets | alerted | cron s | queries | s per 1k alerted | ratio to floor "
-        "| second run s | queries | floor s | month aggregation s |\n"
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| second run s | queries | floor s | month aggregation s | month PDF s |\n"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
     )
     lines = [
         f"| {n} | {alerted} | {first:.2f} | {fq} | "
         f"{(first / alerted * 1000) if alerted else 0:.2f} | {first / floor if floor else 0:.1f} | "
-        f"{second:.3f} | {sq} | {floor:.3f} | {agg:.3f} |"
-        for n, alerted, first, fq, second, sq, floor, agg in rows
+        f"{second:.3f} | {sq} | {floor:.3f} | {agg:.3f} | {pdf:.2f} |"
+        for n, alerted, first, fq, second, sq, floor, agg, pdf in rows
     ]
     ratio = addon_create / baseline_create if baseline_create else 0
     text = (
