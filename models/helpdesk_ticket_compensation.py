@@ -61,7 +61,9 @@ class HelpdeskTicketCompensation(models.Model):
     company_id = fields.Many2one(
         related="ticket_id.company_id", store=True, index=True, precompute=True
     )
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company currency"
+    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",

@@ -16,7 +16,7 @@ class HelpdeskTicketFollowupWizard(models.TransientModel):
         help="A problem reopens the ticket for a second handling led by the supervisor.",
     )
     note = fields.Text(
-        string="Outcome",
+        string="What the customer said",
         help="What the customer said; required when a problem was found.",
     )
 
