@@ -31,6 +31,10 @@ def md_to_rst(text):
         if heading:
             out.append(rst_title(heading.group(2), "~"))
             continue
+        image = re.match(r"^!\[([^\]]*)\]\(([^)]+)\)$", line)
+        if image:
+            out.append(f".. image:: {image.group(2)}\n   :alt: {image.group(1)}\n")
+            continue
         line = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`_", line)
         line = re.sub(r"(?<!`)`([^`]+)`(?!`|_)", r"``\1``", line)
         line = re.sub(r"\*\*([^*]+)\*\*", r"**\1**", line)
@@ -80,7 +84,11 @@ def build_html(rst):
         settings_overrides={"embed_stylesheet": False, "output_encoding": "unicode",
                             "report_level": 2, "halt_level": 2},
     )
-    return html if isinstance(html, str) else html.decode()
+    html = html if isinstance(html, str) else html.decode()
+    # Odoo 17+ warns about an XML declaration in module descriptions; the Apps page
+    # resolves images from static/description/ itself.
+    html = html.replace('src="static/description/', 'src="')
+    return html.removeprefix('<?xml version="1.0"?>\n')
 
 
 def main():

@@ -4,7 +4,10 @@
 """Screenshot pages of a running Odoo (``make run``) as a logged-in user.
 
 Usage: .venv/bin/python tools/screenshot.py [--login admin --password admin]
-       [--base http://localhost:8069] [--lang zh_CN] OUT.png URL_PATH [OUT.png URL_PATH ...]
+       [--base http://localhost:8069] OUT.png URL_PATH [OUT.png URL_PATH ...]
+
+A URL_PATH may end with ``#click=CSS`` (repeatable, in order): once the page has
+settled, each element is clicked and the page settles again, e.g. to open a wizard.
 
 Drives Debian's headless Chromium over the DevTools protocol (websocket-client).
 """
@@ -96,9 +99,16 @@ def main():
         chrome.call("Network.enable")
         chrome.call("Network.setCookie", name="session_id", value=session, domain=host, path="/")
         chrome.call("Page.enable")
-        for out, path in zip(args.shots[::2], args.shots[1::2]):
+        for out, target in zip(args.shots[::2], args.shots[1::2]):
+            path, *clicks = target.split("#click=")
             chrome.call("Page.navigate", url=args.base + path)
             time.sleep(args.wait)
+            for selector in clicks:
+                chrome.call(
+                    "Runtime.evaluate",
+                    expression=f"document.querySelector({json.dumps(selector)}).click()",
+                )
+                time.sleep(args.wait)
             data = chrome.call("Page.captureScreenshot", format="png")["data"]
             with open(out, "wb") as handle:
                 handle.write(base64.b64decode(data))
