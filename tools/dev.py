@@ -673,9 +673,15 @@ def run_tours(pg, db, tally):
                check=False, capture_output=True, text=True)
     output = proc.stdout + proc.stderr
     ran, failed = odoo_test_counts(output)
-    errors = [line for line in output.splitlines() if re.search(r" (ERROR|CRITICAL) ", line)]
+    # Error lines with their tracebacks (the lines up to the next log record).
+    errors, in_error = [], False
+    for line in output.splitlines():
+        if re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", line):
+            in_error = bool(re.search(r" (ERROR|CRITICAL) ", line))
+        if in_error:
+            errors.append(line)
     if errors:
-        sys.stdout.write("\n".join(errors[-40:]) + "\n")
+        sys.stdout.write("\n".join(errors[-200:]) + "\n")
     failed = max(failed, 1 if errors and ran else 0)
     tally.passed += max(ran - failed, 0)
     tally.failed += failed
