@@ -62,6 +62,11 @@ class Rma(models.Model):
                 )
         return res
 
+    def _get_rma_orig(self):
+        # rma_sale reads the origin move as the user (the refund button's compute on
+        # the RMA form): after-sales agents read RMAs without reading stock moves.
+        return super(Rma, self.sudo())._get_rma_orig().with_env(self.env)
+
     def _create_receipt(self):
         res = super()._create_receipt()
         self._set_reception_lot()

@@ -156,6 +156,18 @@ class TestReturnExchange(AfterSalesCase):
         self.assertEqual(ticket.rma_count, 1)
         self.assertIn("Return with refund started", ticket.message_ids[0].preview)
 
+    def test_agent_without_stock_rights_opens_the_return_it_created(self):
+        with freeze_time(DAY_3):
+            ticket = self._ticket()
+            rma = self._confirm(self._wizard(ticket, self.agent))
+        self.assertFalse(self.agent.has_group("stock.group_stock_user"))
+        # The wizard opens the RMA form: its refund button's compute (rma_sale)
+        # reads the origin stock move.
+        self.env.invalidate_all()
+        form = Form(rma.with_user(self.agent))
+        self.assertEqual(form.lot_id, self.lot)
+        self.assertEqual(form.ticket_id, ticket)
+
     def test_receipt_and_refund_are_posted_on_the_ticket(self):
         with freeze_time(DAY_3):
             ticket = self._ticket()

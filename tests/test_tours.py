@@ -1,13 +1,18 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import Command, fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, freeze_time, new_test_user, tagged
 
 MODULE = "helpdesk_after_sales"
 
 
 @tagged("post_install", "-at_install", "after_sales_tour")
 class TestAfterSalesTours(HttpCase):
+    """What agents, managers and customers see in the browser. Each test builds its
+    own data; the tours act as the least-privileged user who does the job."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -16,12 +21,6 @@ class TestAfterSalesTours(HttpCase):
             login="as_tour_agent",
             name="Tour Agent",
             groups=f"{MODULE}.group_after_sales_agent",
-        )
-        cls.supervisor = new_test_user(
-            cls.env,
-            login="as_tour_supervisor",
-            name="Tour Supervisor",
-            groups=f"{MODULE}.group_after_sales_supervisor",
         )
         cls.manager = new_test_user(
             cls.env,
@@ -33,48 +32,74 @@ class TestAfterSalesTours(HttpCase):
             {
                 "name": "After-sales (tour)",
                 "use_sla": True,
-                "user_id": cls.supervisor.id,
-                "user_ids": [Command.set((cls.agent | cls.supervisor).ids)],
+                "user_ids": [Command.set(cls.agent.ids)],
             }
         )
         cls.customer = cls.env["res.partner"].create(
-            {"name": "Tour Customer Wu", "email": "wu@example.com"}
+            {"name": "Tour Customer Qian", "email": "qian@example.com"}
         )
         cls.stage_in_progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
+        cls.category_b = cls.env.ref(f"{MODULE}.helpdesk_ticket_category_b")
+        cls.category_c = cls.env.ref(f"{MODULE}.helpdesk_ticket_category_c")
 
-    def _ticket(self, **values):
+    @classmethod
+    def _create_ticket(cls, **values):
         vals = {
-            "name": "Printer jams",
-            "description": "<p>Jams on every page.</p>",
-            "team_id": self.team.id,
-            "partner_id": self.customer.id,
-            "user_id": self.agent.id,
-            "category_id": self.env.ref(f"{MODULE}.helpdesk_ticket_category_b").id,
+            "name": "Printer does not start",
+            "description": "<p>Nothing happens when the power button is pressed.</p>",
+            "team_id": cls.team.id,
+            "partner_id": cls.customer.id,
+            "category_id": cls.category_b.id,
         }
         vals.update(values)
-        return self.env["helpdesk.ticket"].with_user(self.agent).create(vals)
+        return cls.env["helpdesk.ticket"].with_user(cls.agent).create(vals)
 
-    def _sell_and_deliver(self, product, serial):
-        """A confirmed sale order of one unit, delivered with its serial today."""
+    def _deliver_purifier(self):
+        """A serial-tracked purifier with a 12-month warranty, sold and delivered to
+        the customer 30 days ago: the 7-day return window is closed, the warranty
+        runs."""
+        purifier = self.env["product.product"].create(
+            {
+                "name": "Air purifier AP-900",
+                "default_code": "AP-900",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "list_price": 1000.0,
+                "warranty": 12,
+                "warranty_type": "month",
+            }
+        )
         warehouse = self.env["stock.warehouse"].search(
             [("company_id", "=", self.env.company.id)], limit=1
         )
-        lot = self.env["stock.lot"].create({"name": serial, "product_id": product.id})
+        lot = self.env["stock.lot"].create({"name": "AP900-TOUR-1", "product_id": purifier.id})
         self.env["stock.quant"]._update_available_quantity(
-            product, warehouse.lot_stock_id, 1.0, lot_id=lot
+            purifier, warehouse.lot_stock_id, 1.0, lot_id=lot
         )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.customer.id,
-                "warehouse_id": warehouse.id,
-                "order_line": [Command.create({"product_id": product.id, "price_unit": 1999})],
-            }
-        )
-        order.action_confirm()
-        order.picking_ids.move_ids.picked = True
-        order.picking_ids.with_context(skip_sms=True, skip_backorder=True).button_validate()
-        return order, lot
+        with freeze_time(fields.Datetime.now() - timedelta(days=30)):
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "warehouse_id": warehouse.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": purifier.id, "product_uom_qty": 1, "price_unit": 900.0}
+                        )
+                    ],
+                }
+            )
+            order.action_confirm()
+            delivery = order.picking_ids
+            delivery.action_assign()
+            delivery.move_ids.move_line_ids.write({"lot_id": lot.id, "quantity": 1.0})
+            delivery.move_ids.picked = True
+            delivery.with_context(skip_sms=True, skip_backorder=True).button_validate()
+        self.assertEqual(delivery.state, "done")
+        self.assertEqual(delivery.move_line_ids.lot_id, lot)
+        return purifier, lot, order, delivery
 
+    # ------------------------------------------------------------ agent
     def test_agent_records_an_urgent_ticket(self):
         self.start_tour(
             "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/new",
@@ -90,91 +115,109 @@ class TestAfterSalesTours(HttpCase):
         self.assertEqual(ticket.create_uid, self.agent)
         self.assertEqual(ticket.response_sla_state, "running")
 
-    def test_agent_checks_the_warranty_and_starts_a_return(self):
-        printer = self.env["product.product"].create(
-            {
-                "name": "Label printer LP-9 (tour)",
-                "type": "consu",
-                "is_storable": True,
-                "tracking": "serial",
-                "warranty": 12,
-                "warranty_type": "month",
-            }
-        )
-        order, lot = self._sell_and_deliver(printer, "TOUR-SN-001")
-        ticket = self._ticket(
-            name="Printer jams at the cutter",
-            category_id=self.env.ref(f"{MODULE}.helpdesk_ticket_category_a").id,
-            product_id=printer.id,
-            symptoms="Jams at the cutter",
-            service_priority="p1",
-        )
-        self.assertFalse(ticket.lot_id, "the customer reads the serial out in the tour")
+    def test_agent_records_a_quality_fault_checks_warranty_and_starts_a_return(self):
+        purifier, lot, order, delivery = self._deliver_purifier()
         self.start_tour(
-            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/new",
             "helpdesk_after_sales_return_tour",
             login=self.agent.login,
         )
-        self.assertEqual(ticket.lot_id, lot)
-        self.assertEqual(ticket.warranty_state, "in_warranty")
+        ticket = self.env["helpdesk.ticket"].search(
+            [("name", "=", "Purifier gives off smoke")]
+        )
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual(ticket.create_uid, self.agent)
+        self.assertEqual(ticket.service_priority, "p1")
+        self.assertEqual(ticket.category_id, self.env.ref(f"{MODULE}.helpdesk_ticket_category_a"))
+        self.assertEqual((ticket.product_id, ticket.lot_id), (purifier, lot))
         self.assertEqual(ticket.sale_order_id, order)
-        self.assertEqual(ticket.rma_ids.lot_id, lot)
-        self.assertEqual(ticket.rma_ids.state, "confirmed")
-        self.assertEqual(ticket.rma_ids.operation_id, self.env.ref("rma.rma_operation_refund"))
+        self.assertEqual(ticket.picking_id, delivery)
+        self.assertEqual(ticket.warranty_state, "in_warranty")
+        self.assertFalse(ticket.return_window_open)
+        rma = ticket.rma_ids
+        self.assertEqual(len(rma), 1)
+        self.assertEqual(rma.create_uid, self.agent)
+        self.assertEqual((rma.product_id, rma.lot_id), (purifier, lot))
+        self.assertEqual(rma.after_sales_reason, "quality")
+        self.assertEqual(rma.operation_id, self.env.ref("rma.rma_operation_refund"))
+        self.assertEqual(rma.state, "confirmed")
+        self.assertFalse(rma.policy_exception, "within the policy: no exception")
+        self.assertTrue(rma.sudo().reception_move_id, "the warehouse gets the receipt")
 
-    def test_manager_approves_a_compensation(self):
-        ticket = self._ticket(
-            name="Casing scratched on delivery",
-            category_id=self.env.ref(f"{MODULE}.helpdesk_ticket_category_c").id,
-            customer_words="The casing is scratched.",
+    # ------------------------------------------------------------ manager
+    def test_manager_approves_a_pending_compensation_through_the_wizard(self):
+        self.env.company.write(
+            {
+                "after_sales_compensation_threshold": 200.0,
+                "after_sales_compensation_high_threshold": 2000.0,
+            }
         )
-        compensation = (
-            self.env["helpdesk.ticket.compensation"]
-            .with_user(self.agent)
-            .create(
-                {
-                    "ticket_id": ticket.id,
-                    "compensation_type": "credit_note",
-                    "amount": 500.0,
-                    "reason": "Casing scratched by the courier",
-                }
-            )
+        ticket = self._create_ticket(
+            name="Scratched casing on delivery (tour)",
+            category_id=self.category_c.id,
+            customer_words="The box was crushed and the casing is scratched.",
         )
+        action = ticket.with_user(self.agent).action_request_compensation()
+        with Form.from_action(self.env(user=self.agent), action) as form:
+            form.compensation_type = "credit_note"
+            form.amount = 500.0
+            form.reason = "Casing scratched in transport; customer keeps the product."
+        compensation = form.record.with_user(self.agent)
         compensation.action_submit()
+        self.assertEqual(compensation.state, "to_approve")
         self.assertEqual(compensation.approval_level, "manager")
+
         self.start_tour(
-            "/odoo/action-helpdesk_after_sales.helpdesk_ticket_compensation_action",
-            "helpdesk_after_sales_compensation_tour",
+            f"/odoo/action-{MODULE}.helpdesk_ticket_compensation_to_review_action",
+            "helpdesk_after_sales_compensation_approval_tour",
             login=self.manager.login,
         )
-        compensation = compensation.sudo()  # the agent has no accounting rights
+        compensation = compensation.sudo()
+        compensation.invalidate_recordset()
         self.assertEqual(compensation.state, "approved")
-        self.assertEqual(compensation.move_id.state, "draft")
-        self.assertAlmostEqual(compensation.move_id.amount_total, 500.0)
-        self.assertTrue(
-            compensation.review_ids.filtered(
-                lambda r: r.done_by == self.manager and r.status == "approved"
-            )
+        review = compensation.review_ids
+        self.assertEqual(review.status, "approved")
+        self.assertEqual(review.done_by, self.manager)
+        self.assertEqual(review.comment, "Agreed: the customer keeps the product.")
+        credit_note = self.env["account.move"].search(
+            [("helpdesk_compensation_id", "=", compensation.id)]
         )
+        self.assertEqual(len(credit_note), 1)
+        self.assertEqual(credit_note, compensation.move_id)
+        self.assertEqual(credit_note.move_type, "out_refund")
+        self.assertEqual(credit_note.state, "draft")
+        self.assertEqual(credit_note.partner_id, self.customer)
+        self.assertAlmostEqual(credit_note.amount_total, 500.0)
 
-    def test_customer_rates_from_the_mail_link(self):
-        ticket = self._ticket()
-        ticket.stage_id = self.stage_in_progress
-        ticket.write(
+    # ------------------------------------------------------------ customer
+    def test_customer_rates_dissatisfied_from_the_mail_link(self):
+        ticket = self._create_ticket(
+            name="Scanner does not scan (tour)", user_id=self.agent.id
+        )
+        ticket.with_user(self.agent).stage_id = self.stage_in_progress
+        ticket.with_user(self.agent).write(
             {
-                "solution": "Cleaned the cutter.",
-                "result": "Prints without jams.",
+                "solution": "Explained the scan settings.",
+                "result": "Scans are readable again.",
                 "customer_confirmation_by": self.customer.name,
                 "customer_confirmation_method": "phone",
                 "customer_confirmation_date": fields.Datetime.now(),
             }
         )
         ticket.with_user(self.agent).action_close()
-        token = ticket.sudo().rating_ids.filtered(lambda r: not r.consumed).access_token
-        self.assertTrue(token, "closing sent the satisfaction request")
-        self.start_tour(f"/rate/{token}/5", "helpdesk_after_sales_rating_tour", login=None)
+        self.assertTrue(ticket.closed)
+        rating = ticket.sudo().rating_ids
+        self.assertEqual(len(rating), 1, "closing sent the satisfaction request")
+        self.assertFalse(rating.consumed)
+        # The mail's "satisfied" smiley; the customer changes their mind on the page.
+        self.start_tour(
+            f"/rate/{rating.access_token}/5", "helpdesk_after_sales_rating_tour"
+        )
         ticket.invalidate_recordset()
+        self.assertTrue(rating.consumed)
+        self.assertEqual(rating.rating, 1.0)
         self.assertEqual(ticket.satisfaction, "dissatisfied")
-        self.assertEqual(ticket.satisfaction_comment, "The printer still jams every morning.")
+        self.assertEqual(ticket.satisfaction_comment, "The scans are still blank.")
+        self.assertFalse(ticket.closed, "a dissatisfied customer reopens the ticket")
+        self.assertEqual(ticket.stage_id, self.stage_in_progress)
         self.assertEqual(ticket.reopen_count, 1)
-        self.assertEqual(ticket.user_id, self.supervisor, "the supervisor handles it again")

@@ -2,29 +2,33 @@
  * License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
 import {registry} from "@web/core/registry";
 
-// The customer follows the link of the satisfaction mail, picks the unhappy face,
-// explains why and sends the feedback.
+// The customer follows the satisfaction mail's link (satisfied smiley), changes
+// their mind on the page: dissatisfied, with a comment, and is thanked.
 registry.category("web_tour.tours").add("helpdesk_after_sales_rating_tour", {
     steps: () => [
         {
-            trigger: "h1:contains(Thank you for rating our services!)",
+            content: "The smiley of the mail's link is selected",
+            trigger: ".o_rating_page_submit input#rate_5:checked",
         },
         {
-            content: "Dissatisfied",
-            trigger: "label[for=rate_1]",
+            trigger: ".o_rating_page_submit label[for=rate_1]",
             run: "click",
         },
         {
-            trigger: "textarea[name=feedback]",
-            run: "edit The printer still jams every morning.",
+            trigger: ".o_rating_page_submit input#rate_1:checked",
         },
         {
-            trigger: "button[type=submit]:contains(Send Feedback)",
+            trigger: ".o_rating_page_submit textarea[name=feedback]",
+            run: "edit The scans are still blank.",
+        },
+        {
+            trigger: ".o_rating_page_submit button[type=submit]:contains(Send Feedback)",
             run: "click",
+            expectUnloadPage: true,
         },
         {
             content: "The customer is thanked",
-            trigger: "h3:contains(Thank you for your feedback!)",
+            trigger: ".o_rating_page_thank_you h3:contains(Thank you for your feedback!)",
         },
     ],
 });
