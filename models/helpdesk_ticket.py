@@ -2311,6 +2311,54 @@ class HelpdeskTicket(models.Model):
         (resolving | moving.filtered("reopen_count"))._check_closing_rules(vals)
         return vals, resolving
 
+    # closing from the customer portal
+    def _prepare_portal_confirmation_vals(self, partner):
+        """The customer closing a ticket as solved from the portal confirms its result."""
+        return {
+            "customer_confirmation_by": partner.name,
+            "customer_confirmation_method": "portal",
+            "customer_confirmation_date": fields.Datetime.now(),
+        }
+
+    def _get_portal_close_blocker(self, stage, partner):
+        """Why ``partner`` cannot close the ticket into ``stage`` from the portal, or
+        None. Closing as solved needs the solution and result the desk recorded."""
+        self.ensure_one()
+        if not (stage and stage.closed and stage.close_from_portal):
+            return self.env._("This stage cannot be chosen from the portal.")
+        if self.closed:
+            return self.env._("Ticket %(ticket)s is already closed.", ticket=self.display_name)
+        if stage.after_sales_resolved:
+            vals = self._prepare_portal_confirmation_vals(partner)
+            if self._get_missing_closing_fields(vals):
+                return self.env._(
+                    "Ticket %(ticket)s cannot be closed as solved yet: our team has not "
+                    "recorded its result. Reply to the ticket to tell us the problem is "
+                    "solved, and we will close it.",
+                    ticket=self.display_name,
+                )
+        return None
+
+    def _close_from_portal(self, stage, partner):
+        """The customer closes the ticket from the portal (helpdesk_mgmt's buttons)."""
+        self.ensure_one()
+        blocker = self._get_portal_close_blocker(stage, partner)
+        if blocker:
+            raise UserError(blocker)
+        vals = {"stage_id": stage.id}
+        if stage.after_sales_resolved:
+            vals.update(self._prepare_portal_confirmation_vals(partner))
+        self.write(vals)
+        self.message_post(
+            body=self.env._(
+                "%(customer)s closed the ticket from the portal (%(stage)s).",
+                customer=partner.name,
+                stage=stage.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
     def action_close(self):
         """Close the ticket as solved: the customer receives the result, then the
         satisfaction request; the follow-up visit is planned."""
