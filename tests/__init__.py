@@ -8,3 +8,5 @@ from . import test_tours
 from . import test_warranty
 from . import test_closing_loop
 from . import test_rating_route
+from . import test_portal_close
+from . import test_return_exchange
