@@ -768,6 +768,7 @@ class HelpdeskTicket(models.Model):
                 ticket._check_warranty(entered=self.WARRANTY_CHECK_TRIGGERS & set(vals))
         tickets._check_intake_complete()
         tickets.filtered("stage_id.after_sales_resolved")._check_closing_rules()
+        tickets._stamp_handling_dates_at_creation()
         tickets.filtered(lambda t: t.service_priority == "p1")._notify_supervisors_p1()
         return tickets
 
@@ -836,6 +837,29 @@ class HelpdeskTicket(models.Model):
             [("team_ids", "=", False)], order="sequence, id", limit=1
         )
 
+    def _intake_stages_by_team(self):
+        """{team: its intake stage} for these tickets: one lookup per team."""
+        stages = {}
+        for ticket in self:
+            if ticket.team_id not in stages:
+                stages[ticket.team_id] = ticket._intake_stage()
+        return stages
+
+    def _stamp_handling_dates_at_creation(self):
+        """A ticket recorded past its first stage was answered then, and one recorded
+        in a closed stage was closed then: the analysis measures it like the others
+        (helpdesk_mgmt sets these dates only when the stage changes)."""
+        now = fields.Datetime.now()
+        intake_stages = self._intake_stages_by_team()
+        responded = self.filtered(
+            lambda t: not t.first_response_date and t.stage_id != intake_stages[t.team_id]
+        )
+        if responded:
+            responded.write({"first_response_date": now})
+        closed = self.filtered(lambda t: t.stage_id.closed and not t.closed_date)
+        if closed:
+            closed.write({"closed_date": now})
+
     def _is_in_intake_stage(self):
         self.ensure_one()
         return self.stage_id == self._intake_stage()
@@ -859,10 +883,8 @@ class HelpdeskTicket(models.Model):
 
     def _check_intake_complete(self, force=False):
         """A ticket leaves its first stage only with a complete record."""
-        intake_stages = {}  # one lookup per team, not per ticket
+        intake_stages = self._intake_stages_by_team()
         for ticket in self:
-            if ticket.team_id not in intake_stages:
-                intake_stages[ticket.team_id] = ticket._intake_stage()
             if not force and ticket.stage_id == intake_stages[ticket.team_id]:
                 continue
             missing = ticket._get_missing_intake_fields()

@@ -350,3 +350,34 @@ class TestReports(AfterSalesCase):
             ticket.stage_id = self.stage_awaiting
             ticket.stage_id = self.stage_in_progress
         self.assertEqual(ticket.first_response_date, datetime(2026, 1, 5, 9, 30))
+
+    def test_ticket_recorded_already_handled_is_measured(self):
+        """An agent who records a call already solved on the phone creates the ticket
+        in a later stage: it was answered, and closed, when it was recorded."""
+        with freeze_time("2026-01-05 11:00:00"):
+            answered = self._create_ticket(
+                name="Answered on the phone",
+                intake_date=datetime(2026, 1, 5, 10, 0),
+                stage_id=self.stage_in_progress.id,
+            )
+            solved = self._create_ticket(
+                name="Solved on the phone",
+                intake_date=datetime(2026, 1, 5, 9, 0),
+                stage_id=self.stage_done.id,
+                solution="Explained the reset procedure.",
+                result="The printer works again.",
+                customer_confirmation_by="Chen",
+                customer_confirmation_method="phone",
+                customer_confirmation_date=datetime(2026, 1, 5, 11, 0),
+            )
+        self.assertEqual(answered.first_response_date, datetime(2026, 1, 5, 11, 0))
+        self.assertFalse(answered.closed_date)
+        self.assertEqual(solved.closed_date, datetime(2026, 1, 5, 11, 0))
+        rows = self.env["helpdesk.after.sales.report"].search(
+            [("ticket_id", "in", (answered | solved).ids)]
+        )
+        hours = {row.ticket_id: (row.response_hours, row.resolution_hours) for row in rows}
+        self.assertAlmostEqual(hours[answered][0], 1.0)
+        self.assertFalse(hours[answered][1])
+        self.assertAlmostEqual(hours[solved][0], 2.0)
+        self.assertAlmostEqual(hours[solved][1], 2.0)
