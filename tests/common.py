@@ -5,6 +5,18 @@ from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 MODULE = "helpdesk_after_sales"
+ROLES = (("agent", "Agent Li"), ("supervisor", "Supervisor Wang"), ("manager", "Manager Zhang"))
+
+
+def new_after_sales_users(env, prefix):
+    """(agent, supervisor, manager): one user per role, with only that role's group,
+    logins ``as_<prefix>_<role>`` (the password is the login)."""
+    return tuple(
+        new_test_user(
+            env, login=f"as_{prefix}_{role}", name=name, groups=f"{MODULE}.group_after_sales_{role}"
+        )
+        for role, name in ROLES
+    )
 
 
 class AfterSalesCase(TransactionCase):
@@ -14,24 +26,7 @@ class AfterSalesCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agent = new_test_user(
-            cls.env,
-            login="as_test_agent",
-            name="Agent Li",
-            groups=f"{MODULE}.group_after_sales_agent",
-        )
-        cls.supervisor = new_test_user(
-            cls.env,
-            login="as_test_supervisor",
-            name="Supervisor Wang",
-            groups=f"{MODULE}.group_after_sales_supervisor",
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            login="as_test_manager",
-            name="Manager Zhang",
-            groups=f"{MODULE}.group_after_sales_manager",
-        )
+        cls.agent, cls.supervisor, cls.manager = new_after_sales_users(cls.env, "test")
         cls.calendar = cls.env["resource.calendar"].create(
             {
                 "name": "Office hours (test)",

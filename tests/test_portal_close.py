@@ -3,7 +3,7 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-MODULE = "helpdesk_after_sales"
+from .common import MODULE, new_after_sales_users
 
 
 # Runs in the odoo-bin pass of the suite (HttpCase), hence the tour tag.
@@ -15,12 +15,7 @@ class TestPortalClose(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agent = new_test_user(
-            cls.env,
-            login="as_portal_agent",
-            name="Portal Agent",
-            groups=f"{MODULE}.group_after_sales_agent",
-        )
+        cls.agent, _supervisor, _manager = new_after_sales_users(cls.env, "portal")
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "After-sales (portal)",

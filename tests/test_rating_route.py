@@ -1,9 +1,9 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, fields, http
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-MODULE = "helpdesk_after_sales"
+from .common import MODULE, new_after_sales_users
 
 
 # Runs in the odoo-bin pass of the suite (HttpCase), hence the tour tag.
@@ -15,18 +15,7 @@ class TestRatingRoute(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agent = new_test_user(
-            cls.env,
-            login="as_route_agent",
-            name="Route Agent",
-            groups=f"{MODULE}.group_after_sales_agent",
-        )
-        cls.supervisor = new_test_user(
-            cls.env,
-            login="as_route_supervisor",
-            name="Route Supervisor",
-            groups=f"{MODULE}.group_after_sales_supervisor",
-        )
+        cls.agent, cls.supervisor, _manager = new_after_sales_users(cls.env, "route")
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "After-sales (rating route)",

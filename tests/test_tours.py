@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import Form, HttpCase, freeze_time, new_test_user, tagged
+from odoo.tests import Form, HttpCase, freeze_time, tagged
 
-MODULE = "helpdesk_after_sales"
+from .common import MODULE, new_after_sales_users
 
 
 @tagged("post_install", "-at_install", "after_sales_tour")
@@ -16,18 +16,7 @@ class TestAfterSalesTours(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agent = new_test_user(
-            cls.env,
-            login="as_tour_agent",
-            name="Tour Agent",
-            groups=f"{MODULE}.group_after_sales_agent",
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            login="as_tour_manager",
-            name="Tour Manager",
-            groups=f"{MODULE}.group_after_sales_manager",
-        )
+        cls.agent, cls.supervisor, cls.manager = new_after_sales_users(cls.env, "tour")
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "After-sales (tour)",
