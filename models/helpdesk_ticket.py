@@ -766,9 +766,16 @@ class HelpdeskTicket(models.Model):
         for ticket, vals in zip(tickets, vals_list, strict=True):
             if ticket.product_id:
                 ticket._check_warranty(entered=self.WARRANTY_CHECK_TRIGGERS & set(vals))
-        tickets._check_intake_complete()
+        # A ticket recorded past its first stage was answered when it was recorded,
+        # and one recorded in a closed stage was closed then (helpdesk_mgmt sets the
+        # closing date only when the stage changes): the analysis measures them.
+        past_intake = tickets._past_intake()
+        past_intake._check_intake_complete()
         tickets.filtered("stage_id.after_sales_resolved")._check_closing_rules()
-        tickets._stamp_handling_dates_at_creation()
+        past_intake._record_first_response()
+        recorded_closed = tickets.filtered(lambda t: t.stage_id.closed and not t.closed_date)
+        if recorded_closed:
+            recorded_closed.write({"closed_date": fields.Datetime.now()})
         tickets.filtered(lambda t: t.service_priority == "p1")._notify_supervisors_p1()
         return tickets
 
@@ -786,17 +793,15 @@ class HelpdeskTicket(models.Model):
         self._check_warranty_write(vals)
         leaving_intake = self.browse()
         if "stage_id" in vals:
-            leaving_intake = self.filtered(
-                lambda t: t._is_in_intake_stage() and t.stage_id.id != vals["stage_id"]
+            leaving_intake = (self - self._past_intake()).filtered(
+                lambda t: t.stage_id.id != vals["stage_id"]
             )
         vals, resolving = self._prepare_closing_write(vals)
         # The rating request waits for the result mail (see _after_sales_resolved).
         writer = self.with_context(after_sales_defer_rating=True) if resolving else self
         result = super(HelpdeskTicket, writer).write(vals)
-        leaving_intake._check_intake_complete(force=True)
-        first_responses = leaving_intake.filtered(lambda t: not t.first_response_date)
-        if first_responses:
-            first_responses.write({"first_response_date": fields.Datetime.now()})
+        leaving_intake._check_intake_complete()
+        leaving_intake._record_first_response()
         if {"service_priority", "category_id", "team_id", "tag_ids"} & set(vals):
             # Deadlines follow the classification; the SLA lines are the system's to
             # replace, agents may not delete them.
@@ -837,32 +842,20 @@ class HelpdeskTicket(models.Model):
             [("team_ids", "=", False)], order="sequence, id", limit=1
         )
 
-    def _intake_stages_by_team(self):
-        """{team: its intake stage} for these tickets: one lookup per team."""
-        stages = {}
+    def _past_intake(self):
+        """These tickets minus those in their team's intake stage (looked up once
+        per team, not per ticket)."""
+        intake_stages = {}
         for ticket in self:
-            if ticket.team_id not in stages:
-                stages[ticket.team_id] = ticket._intake_stage()
-        return stages
+            if ticket.team_id not in intake_stages:
+                intake_stages[ticket.team_id] = ticket._intake_stage()
+        return self.filtered(lambda t: t.stage_id != intake_stages[t.team_id])
 
-    def _stamp_handling_dates_at_creation(self):
-        """A ticket recorded past its first stage was answered then, and one recorded
-        in a closed stage was closed then: the analysis measures it like the others
-        (helpdesk_mgmt sets these dates only when the stage changes)."""
-        now = fields.Datetime.now()
-        intake_stages = self._intake_stages_by_team()
-        responded = self.filtered(
-            lambda t: not t.first_response_date and t.stage_id != intake_stages[t.team_id]
-        )
-        if responded:
-            responded.write({"first_response_date": now})
-        closed = self.filtered(lambda t: t.stage_id.closed and not t.closed_date)
-        if closed:
-            closed.write({"closed_date": now})
-
-    def _is_in_intake_stage(self):
-        self.ensure_one()
-        return self.stage_id == self._intake_stage()
+    def _record_first_response(self):
+        """The first answer to the customer: when the ticket left intake."""
+        unanswered = self.filtered(lambda t: not t.first_response_date)
+        if unanswered:
+            unanswered.write({"first_response_date": fields.Datetime.now()})
 
     def _get_missing_intake_fields(self):
         """Labels of what the ticket's category needs before intake ends."""
@@ -881,12 +874,10 @@ class HelpdeskTicket(models.Model):
             if name in self._fields and not self[name]
         ]
 
-    def _check_intake_complete(self, force=False):
-        """A ticket leaves its first stage only with a complete record."""
-        intake_stages = self._intake_stages_by_team()
+    def _check_intake_complete(self):
+        """A ticket leaves its first stage only with a complete record (``self``: the
+        tickets leaving it, or recorded past it)."""
         for ticket in self:
-            if not force and ticket.stage_id == intake_stages[ticket.team_id]:
-                continue
             missing = ticket._get_missing_intake_fields()
             if missing:
                 raise ValidationError(
