@@ -19,7 +19,41 @@ def new_after_sales_users(env, prefix):
     )
 
 
-class AfterSalesCase(TransactionCase):
+class AfterSalesTicketMixin:
+    """Ticket helpers for the TransactionCase and HttpCase classes; the class
+    provides ``team``, ``customer``, ``agent`` and ``category_b``."""
+
+    @classmethod
+    def _create_ticket(cls, user=None, **values):
+        vals = {
+            "name": "Printer does not start",
+            "description": "<p>Nothing happens when the power button is pressed.</p>",
+            "team_id": cls.team.id,
+            "partner_id": cls.customer.id,
+            "category_id": cls.category_b.id,
+        }
+        vals.update(values)
+        return cls.env["helpdesk.ticket"].with_user(user or cls.agent).create(vals)
+
+    @classmethod
+    def _record_result(cls, ticket, user=None, **values):
+        """Fill in what closing a ticket as solved needs: solution, result, handler
+        and the customer's confirmation (who, how, when)."""
+        vals = {
+            "solution": "Replaced the power board on site.",
+            "result": "The printer starts and prints normally.",
+            "customer_confirmation_by": ticket.partner_id.name or "Customer",
+            "customer_confirmation_method": "phone",
+            "customer_confirmation_date": fields.Datetime.now(),
+        }
+        if not ticket.user_id:
+            vals["user_id"] = (user or cls.agent).id
+        vals.update(values)
+        ticket.with_user(user or cls.agent).write(vals)
+        return ticket
+
+
+class AfterSalesCase(AfterSalesTicketMixin, TransactionCase):
     """A team working Monday-Friday 8-12 and 13-17 (UTC), with SLA, an agent, a
     supervisor leading the team and a manager."""
 
@@ -69,32 +103,3 @@ class AfterSalesCase(TransactionCase):
         cls.stage_in_progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
         cls.stage_awaiting = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
         cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
-
-    @classmethod
-    def _create_ticket(cls, user=None, **values):
-        vals = {
-            "name": "Printer does not start",
-            "description": "<p>Nothing happens when the power button is pressed.</p>",
-            "team_id": cls.team.id,
-            "partner_id": cls.customer.id,
-            "category_id": cls.category_b.id,
-        }
-        vals.update(values)
-        return cls.env["helpdesk.ticket"].with_user(user or cls.agent).create(vals)
-
-    @classmethod
-    def _record_result(cls, ticket, user=None, **values):
-        """Fill in what closing a ticket as solved needs: solution, result, handler
-        and the customer's confirmation (who, how, when)."""
-        vals = {
-            "solution": "Replaced the power board on site.",
-            "result": "The printer starts and prints normally.",
-            "customer_confirmation_by": ticket.partner_id.name or "Customer",
-            "customer_confirmation_method": "phone",
-            "customer_confirmation_date": fields.Datetime.now(),
-        }
-        if not ticket.user_id:
-            vals["user_id"] = (user or cls.agent).id
-        vals.update(values)
-        ticket.with_user(user or cls.agent).write(vals)
-        return ticket

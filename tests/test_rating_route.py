@@ -1,14 +1,14 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command, fields, http
+from odoo import Command, http
 from odoo.tests import HttpCase, tagged
 
-from .common import MODULE, new_after_sales_users
+from .common import MODULE, AfterSalesTicketMixin, new_after_sales_users
 
 
 # Runs in the odoo-bin pass of the suite (HttpCase), hence the tour tag.
 @tagged("post_install", "-at_install", "after_sales_tour")
-class TestRatingRoute(HttpCase):
+class TestRatingRoute(AfterSalesTicketMixin, HttpCase):
     """The customer rates from the satisfaction mail: /rate/<token>/<rate>, then
     the feedback page posts to /rate/<token>/submit_feedback."""
 
@@ -26,33 +26,13 @@ class TestRatingRoute(HttpCase):
         cls.customer = cls.env["res.partner"].create(
             {"name": "Zhao Customer", "email": "zhao@example.com"}
         )
+        cls.category_b = cls.env.ref(f"{MODULE}.helpdesk_ticket_category_b")
         cls.stage_in_progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
 
     def _closed_ticket(self):
-        ticket = (
-            self.env["helpdesk.ticket"]
-            .with_user(self.agent)
-            .create(
-                {
-                    "name": "Scanner does not scan",
-                    "description": "<p>Blank pages.</p>",
-                    "team_id": self.team.id,
-                    "partner_id": self.customer.id,
-                    "category_id": self.env.ref(f"{MODULE}.helpdesk_ticket_category_b").id,
-                    "user_id": self.agent.id,
-                }
-            )
-        )
+        ticket = self._create_ticket(name="Scanner does not scan", user_id=self.agent.id)
         ticket.stage_id = self.stage_in_progress
-        ticket.write(
-            {
-                "solution": "Explained the scan settings.",
-                "result": "Scans are readable again.",
-                "customer_confirmation_by": self.customer.name,
-                "customer_confirmation_method": "phone",
-                "customer_confirmation_date": fields.Datetime.now(),
-            }
-        )
+        self._record_result(ticket)
         ticket.action_close()
         return ticket
 

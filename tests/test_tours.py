@@ -5,11 +5,11 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import Form, HttpCase, freeze_time, tagged
 
-from .common import MODULE, new_after_sales_users
+from .common import MODULE, AfterSalesTicketMixin, new_after_sales_users
 
 
 @tagged("post_install", "-at_install", "after_sales_tour")
-class TestAfterSalesTours(HttpCase):
+class TestAfterSalesTours(AfterSalesTicketMixin, HttpCase):
     """What agents, managers and customers see in the browser. Each test builds its
     own data; the tours act as the least-privileged user who does the job."""
 
@@ -30,18 +30,6 @@ class TestAfterSalesTours(HttpCase):
         cls.stage_in_progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
         cls.category_b = cls.env.ref(f"{MODULE}.helpdesk_ticket_category_b")
         cls.category_c = cls.env.ref(f"{MODULE}.helpdesk_ticket_category_c")
-
-    @classmethod
-    def _create_ticket(cls, **values):
-        vals = {
-            "name": "Printer does not start",
-            "description": "<p>Nothing happens when the power button is pressed.</p>",
-            "team_id": cls.team.id,
-            "partner_id": cls.customer.id,
-            "category_id": cls.category_b.id,
-        }
-        vals.update(values)
-        return cls.env["helpdesk.ticket"].with_user(cls.agent).create(vals)
 
     def _deliver_purifier(self):
         """A serial-tracked purifier with a 12-month warranty, sold and delivered to
@@ -184,15 +172,7 @@ class TestAfterSalesTours(HttpCase):
             name="Scanner does not scan (tour)", user_id=self.agent.id
         )
         ticket.with_user(self.agent).stage_id = self.stage_in_progress
-        ticket.with_user(self.agent).write(
-            {
-                "solution": "Explained the scan settings.",
-                "result": "Scans are readable again.",
-                "customer_confirmation_by": self.customer.name,
-                "customer_confirmation_method": "phone",
-                "customer_confirmation_date": fields.Datetime.now(),
-            }
-        )
+        self._record_result(ticket)
         ticket.with_user(self.agent).action_close()
         self.assertTrue(ticket.closed)
         rating = ticket.sudo().rating_ids
