@@ -31,8 +31,8 @@ class HelpdeskAfterSalesServerOwnedMixin(models.AbstractModel):
             )
             raise AccessError(
                 self.env._(
-                    "%(fields)s of %(model)s are set by the after-sales desk itself, not "
-                    "by hand: use the buttons and wizards meant for them.",
+                    "The after-sales desk sets these fields of %(model)s itself, not by "
+                    "hand: %(fields)s. Use the buttons and wizards meant for them.",
                     fields=labels,
                     model=self.env["ir.model"]._get(self._name).name,
                 )
@@ -46,12 +46,15 @@ class HelpdeskAfterSalesServerOwnedMixin(models.AbstractModel):
             key.startswith("default_") and key[8:] in owned for key in context
         ):
             return self
-        return self.with_context(
-            {
-                key: value
-                for key, value in context.items()
-                if not (key.startswith("default_") and key[8:] in owned)
-            }
+        # Keys removed, not overridden: the context is replaced as a whole.
+        return self.with_env(
+            self.env(
+                context={
+                    key: value
+                    for key, value in context.items()
+                    if not (key.startswith("default_") and key[8:] in owned)
+                }
+            )
         )
 
     @api.model_create_multi

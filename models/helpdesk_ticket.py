@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_round, html2plaintext
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.sql import create_index
@@ -45,6 +45,11 @@ CONFIRMATION_METHODS = [
     ("portal", "Customer portal"),
     ("other", "Other"),
 ]
+# Longest free text a field of the record takes: a record sheet, not a mailbox.
+TEXT_LIMIT = 20000
+CHAR_LIMIT = 256
+# A clock a little ahead of the server's is no reason to refuse an intake time.
+CLOCK_SKEW = timedelta(minutes=5)
 # What a ticket needs before it reaches a resolved stage.
 CLOSING_FIELDS = (
     "solution",
@@ -57,7 +62,60 @@ CLOSING_FIELDS = (
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _name = "helpdesk.ticket"
+    _inherit = ["helpdesk.ticket", "helpdesk.after.sales.server.owned.mixin"]
+    _check_company_auto = True
+
+    # Set by the desk's own methods only (see the mixin); each concern names its own.
+    _server_owned_fields = (
+        # intake
+        "confirmed_with_customer",
+        "confirmed_by_id",
+        "confirmed_date",
+        "category_code",
+        "first_response_date",
+        # deadlines
+        "response_deadline",
+        "response_sla_state",
+        "response_warning_date",
+        "resolution_deadline",
+        "resolution_sla_state",
+        "resolution_warning_date",
+        "sla_extension_days",
+        "sla_extension_reason",
+        "last_customer_update",
+        "next_update_deadline",
+        "next_update_warning_date",
+        # warranty
+        "warranty_state",
+        "warranty_end_date",
+        "warranty_length",
+        "warranty_length_unit",
+        "warranty_checked_date",
+        "warranty_override_reason",
+        "sale_order_id",
+        "sale_line_id",
+        "picking_id",
+        "purchase_date_source",
+        "return_window_end",
+        "exchange_window_end",
+        # satisfaction, reopening, follow-up
+        "satisfaction",
+        "satisfaction_comment",
+        "satisfaction_date",
+        "reopen_count",
+        "followup_date",
+        "followup_state",
+        "followup_note",
+        "followup_done_date",
+        # archive
+        "archive_date",
+        "retention_date",
+    )
+
+    # Customer and unit of one company: a partner or product of another is refused.
+    partner_id = fields.Many2one(check_company=True)
+    product_id = fields.Many2one(check_company=True)
 
     # ------------------------------------------------------------ intake record
     intake_date = fields.Datetime(
@@ -726,6 +784,61 @@ class HelpdeskTicket(models.Model):
                     )
                 )
 
+    @api.constrains("intake_date", "fault_date", "purchase_date", "delivery_date")
+    def _check_dates_not_in_future(self):
+        """What happened cannot have happened later than now: a date in the future
+        would, for one, keep the return window open."""
+        now = fields.Datetime.now()
+        for ticket in self:
+            today = fields.Date.context_today(ticket)
+            late = [
+                name
+                for name in ("intake_date", "fault_date")
+                if ticket[name] and ticket[name] > now + CLOCK_SKEW
+            ] + [
+                name
+                for name in ("purchase_date", "delivery_date")
+                if ticket[name] and ticket[name] > today
+            ]
+            if late:
+                raise ValidationError(
+                    self.env._(
+                        "Ticket %(ticket)s: %(fields)s cannot be in the future.",
+                        ticket=ticket.display_name,
+                        fields=", ".join(
+                            self._fields[name]._description_string(self.env) for name in late
+                        ),
+                    )
+                )
+
+    @api.constrains(lambda self: self._get_limited_text_fields())
+    def _check_text_length(self):
+        limited = self._get_limited_text_fields()
+        for ticket in self:
+            for name in limited:
+                limit = TEXT_LIMIT if self._fields[name].type == "text" else CHAR_LIMIT
+                if len(ticket[name] or "") > limit:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s takes at most %(limit)s characters; attach longer "
+                            "documents as evidence instead.",
+                            field=self._fields[name]._description_string(self.env),
+                            limit=limit,
+                        )
+                    )
+
+    def _get_limited_text_fields(self):
+        """The record's free-text fields this addon adds."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if field.type in ("char", "text")
+            and field.store
+            and not field.compute
+            and not field.related
+            and field._module == "helpdesk_after_sales"
+        ]
+
     @api.constrains("purchase_date", "delivery_date")
     def _check_delivery_after_purchase(self):
         for ticket in self:
@@ -775,11 +888,15 @@ class HelpdeskTicket(models.Model):
         past_intake._record_first_response()
         recorded_closed = tickets.filtered(lambda t: t.stage_id.closed and not t.closed_date)
         if recorded_closed:
-            recorded_closed.write({"closed_date": fields.Datetime.now()})
+            recorded_closed.sudo().write({"closed_date": fields.Datetime.now()})
         tickets.filtered(lambda t: t.service_priority == "p1")._notify_supervisors_p1()
         return tickets
 
     def write(self, vals):
+        if self.env.context.get("after_sales_defer_rating") and not self.env.su:
+            # Set below for the resolving write only; a caller's key would skip the
+            # customer's rating request.
+            return self.with_context(after_sales_defer_rating=False).write(vals)
         if "priority" in vals and "service_priority" not in vals:
             vals = dict(vals, service_priority=SERVICE_PRIORITY_BY_STARS.get(vals["priority"]))
         if "service_priority" in vals:
@@ -790,7 +907,6 @@ class HelpdeskTicket(models.Model):
             else self.browse()
         )
         self._check_archive_lock(vals)
-        self._check_warranty_write(vals)
         leaving_intake = self.browse()
         if "stage_id" in vals:
             leaving_intake = (self - self._past_intake()).filtered(
@@ -808,10 +924,12 @@ class HelpdeskTicket(models.Model):
             for ticket in self.sudo().filtered("team_id.use_sla"):
                 ticket.refresh_sla()
         becoming_p1._notify_supervisors_p1()
-        # The warranty is checked again when what it rests on changes (the check's
-        # own writes carry the context key, so it does not loop).
+        # The warranty is checked again when what it rests on changes. The check's own
+        # writes (as superuser, with the key) do not loop; a caller's key alone is no
+        # way around the re-check.
         triggers = self.WARRANTY_CHECK_TRIGGERS & set(vals)
-        if triggers and not self.env.context.get("after_sales_warranty_check"):
+        own_check = self.env.su and self.env.context.get("after_sales_warranty_check")
+        if triggers and not own_check:
             self.filtered(lambda t: t.product_id or t.warranty_state)._check_warranty(
                 entered=triggers
             )
@@ -855,7 +973,7 @@ class HelpdeskTicket(models.Model):
         """The first answer to the customer: when the ticket left intake."""
         unanswered = self.filtered(lambda t: not t.first_response_date)
         if unanswered:
-            unanswered.write({"first_response_date": fields.Datetime.now()})
+            unanswered.sudo().write({"first_response_date": fields.Datetime.now()})
 
     def _get_missing_intake_fields(self):
         """Labels of what the ticket's category needs before intake ends."""
@@ -891,7 +1009,9 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------ actions
     def action_confirm_with_customer(self):
         """The agent read the record back to the customer, who agreed (复述确认)."""
-        self.write(
+        self.check_access("write")
+        self._check_archive_lock({"confirmed_with_customer": True})
+        self.sudo().write(
             {
                 "confirmed_with_customer": True,
                 "confirmed_by_id": self.env.user.id,
@@ -904,8 +1024,8 @@ class HelpdeskTicket(models.Model):
             ticket.service_priority = ticket.suggested_service_priority
 
     # ------------------------------------------------------------ purchase and warranty
-    # Written only by the warranty check and a supervisor's override (see
-    # _check_warranty_write); the purchase and delivery dates stay the agent's to
+    # Written only by the warranty check and a supervisor's override (server-owned,
+    # see _server_owned_fields); the purchase and delivery dates stay the agent's to
     # correct, with proof.
     WARRANTY_FIELDS = (
         "warranty_state",
@@ -1072,7 +1192,7 @@ class HelpdeskTicket(models.Model):
             overridden = ticket.warranty_override_reason
             values = ticket._prepare_warranty_values(entered)
             # The frozen fields are written as superuser, the only way past
-            # _check_warranty_write; tracking still names the user.
+            # _server_owned_fields; tracking still names the user.
             ticket.sudo().with_context(after_sales_warranty_check=True).write(values)
             if overridden:
                 ticket.message_post(
@@ -1130,19 +1250,6 @@ class HelpdeskTicket(models.Model):
                     reason=reason,
                 ),
                 subtype_xmlid="mail.mt_note",
-            )
-
-    def _check_warranty_write(self, vals):
-        """Only the warranty check and a supervisor's override (both write as
-        superuser) set the frozen result; a context key would be the client's to set."""
-        if self.env.su:
-            return
-        if set(vals) & set(self.WARRANTY_FIELDS):
-            raise UserError(
-                self.env._(
-                    "The warranty result is established by the warranty check; a "
-                    "supervisor may override it with a reason."
-                )
             )
 
     # ------------------------------------------------------------ repairs
@@ -1305,6 +1412,11 @@ class HelpdeskTicket(models.Model):
     def action_archive_record(self):
         """Archive the record sheet (归档) of closed tickets: the PDF is stored on the
         ticket, the retention period starts and the ticket is locked."""
+        if not self.env.user.has_group("helpdesk_after_sales.group_after_sales_agent"):
+            raise AccessError(
+                self.env._("Only the after-sales desk archives record sheets.")
+            )
+        self.check_access("write")
         not_closed = self.filtered(lambda t: not t.closed)
         if not_closed:
             raise UserError(
@@ -1319,7 +1431,7 @@ class HelpdeskTicket(models.Model):
         today = fields.Date.context_today(self)
         for company, tickets in to_archive.grouped("company_id").items():
             years = (company or self.env.company).after_sales_retention_years
-            tickets.write(
+            tickets.sudo().write(
                 {
                     "archive_date": today,
                     "retention_date": today + relativedelta(years=years),
@@ -1382,7 +1494,7 @@ class HelpdeskTicket(models.Model):
             [("state", "=", "in_progress"), ("deadline", "<", now)]
         )
         if lines:
-            lines.write({"state": "expired"})
+            lines.sudo().write({"state": "expired"})
 
     @api.model
     def _clear_stale_alerts(self):
@@ -1621,8 +1733,10 @@ class HelpdeskTicket(models.Model):
     def set_sla(self):
         """helpdesk_mgmt_sla's, batched: tickets created together mostly share their
         team, category and tags, so their rules are searched once per combination
-        and all their SLA lines created at once (it searches and creates per ticket)."""
-        self.ticket_sla_ids.unlink()
+        and all their SLA lines created at once (it searches and creates per ticket).
+
+        SLA lines are the desk's record of its deadlines: written as superuser only."""
+        self.ticket_sla_ids.sudo().unlink()
         rules_by_key = {}
         vals_list = []
         for ticket in self.filtered("team_id.use_sla"):
@@ -1636,7 +1750,13 @@ class HelpdeskTicket(models.Model):
                 for sla in rules_by_key[key]
                 if not sla.domain or ticket.filtered_domain(safe_eval(sla.domain))
             ]
-        self.env["helpdesk.ticket.sla"].create(vals_list)
+        self.env["helpdesk.ticket.sla"].sudo().create(vals_list)
+
+    def refresh_sla(self):
+        """A public button upstream: anyone who may change the ticket may have its
+        deadlines planned again, by the rules only."""
+        self.check_access("write")
+        return super(HelpdeskTicket, self.sudo()).refresh_sla()
 
     def _grant_sla_extension(self, days, reason):
         """Extend the resolution deadline by ``days`` working days (supervisors)."""
@@ -1662,9 +1782,9 @@ class HelpdeskTicket(models.Model):
                     self.env._("Ticket %(ticket)s has no resolution deadline to extend.",
                                ticket=ticket.display_name)
                 )
-            for line in lines:
+            for line in lines.sudo():
                 line._grant_extension(days * line._get_calendar().hours_per_day)
-            ticket.write(
+            ticket.sudo().write(
                 {
                     "sla_extension_days": ticket.sla_extension_days + days,
                     "sla_extension_reason": reason,
@@ -2385,7 +2505,9 @@ class HelpdeskTicket(models.Model):
     def _after_sales_resolved(self):
         """The ticket just reached a resolved stage."""
         self._send_closing_mail()
-        self._send_ticket_rating_mail(force_send=True)
+        self.with_context(after_sales_defer_rating=False)._send_ticket_rating_mail(
+            force_send=True
+        )
         self._schedule_followup()
 
     # result mail and written proof
@@ -2568,7 +2690,8 @@ class HelpdeskTicket(models.Model):
             if supervisor:
                 vals["user_id"] = supervisor.id
             ticket.activity_unlink(["helpdesk_after_sales.mail_activity_type_followup"])
-            ticket.write(vals)
+            # The reopen count and the follow-up are the desk's figures (callers check).
+            ticket.sudo().write(vals)
             handler = supervisor or ticket.user_id
             if handler:
                 ticket.activity_schedule(
@@ -2641,7 +2764,7 @@ class HelpdeskTicket(models.Model):
                 ),
                 user_id=ticket.user_id.id,
             )
-            ticket.write(
+            ticket.sudo().write(
                 {
                     "followup_date": date,
                     "followup_state": "planned",
@@ -2672,18 +2795,19 @@ class HelpdeskTicket(models.Model):
                         ticket=ticket.display_name,
                     )
                 )
-            if not from_activity:
-                ticket.with_context(after_sales_followup_recorded=True).activity_feedback(
-                    ["helpdesk_after_sales.mail_activity_type_followup"],
-                    feedback=note or labels[outcome],
-                )
-            ticket.write(
+            ticket.sudo().write(
                 {
                     "followup_state": outcome,
                     "followup_note": note or False,
                     "followup_done_date": fields.Datetime.now(),
                 }
             )
+            if not from_activity:
+                # Recorded first: marking the activity done no longer sees a planned visit.
+                ticket.activity_feedback(
+                    ["helpdesk_after_sales.mail_activity_type_followup"],
+                    feedback=note or labels[outcome],
+                )
             ticket.message_post(
                 body=self.env._(
                     "Follow-up visit: %(outcome)s. %(note)s",
@@ -2723,9 +2847,10 @@ class HelpdeskTicket(models.Model):
                 return False
         return True
 
-    def _check_forbidden_phrases(self, body):
-        """Refuse a customer-facing text with a forbidden phrase (不知道, 没办法...)."""
+    def _check_forbidden_phrases(self, body, subject=None):
+        """Refuse a customer-facing text (body and subject) with a forbidden phrase."""
         text = html2plaintext(body or "") if body else ""
+        text = "%s\n%s" % (subject or "", text)
         if not text.strip():
             return
         phrases = self.env["helpdesk.ticket.forbidden.phrase"]
@@ -2737,7 +2862,7 @@ class HelpdeskTicket(models.Model):
     @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
         if self._is_customer_facing_post(kwargs):
-            self._check_forbidden_phrases(kwargs.get("body"))
+            self._check_forbidden_phrases(kwargs.get("body"), kwargs.get("subject"))
         return super().message_post(**kwargs)
 
     def _message_update_content(self, message, body, *args, **kwargs):

@@ -1,15 +1,30 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import re
+import unicodedata
 
 from odoo import api, fields, models
 
 
 def normalize_phrase_text(text):
-    """Lower case, straight apostrophes, single spaces: "I Don’t  know" matches
-    "i don't know"."""
-    text = (text or "").replace("\u2019", "'").replace("\u2018", "'").lower()
+    """Compatibility forms folded (NFKC: full-width letters, ligatures), invisible
+    format characters (zero-width spaces and joiners) removed, case folded,
+    straight apostrophes, single spaces: "Ｉ Don’t\u200b  know" matches "i don't know"."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    text = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _contains_phrase(text, needle):
+    """Whether normalised ``text`` contains normalised ``needle``. Chinese is
+    written without spaces, so spaces slipped between its characters do not hide a
+    phrase that has none ("不 知 道")."""
+    if needle in text:
+        return True
+    if " " not in needle and not needle.isascii():
+        return needle in text.replace(" ", "")
+    return False
 
 
 class HelpdeskTicketForbiddenPhrase(models.Model):
@@ -48,7 +63,7 @@ class HelpdeskTicketForbiddenPhrase(models.Model):
         phrases = self.sudo().search([("company_id", "in", [False, company.id])])
         for phrase in phrases:
             needle = normalize_phrase_text(phrase.name)
-            if needle and needle in text:
+            if needle and _contains_phrase(text, needle):
                 return phrase
         return self.browse()
 

@@ -10,7 +10,24 @@ class HelpdeskTicketSla(models.Model):
     """Count each deadline on the rule's own calendar (falling back to the team's)
     and add the extensions supervisors grant."""
 
-    _inherit = "helpdesk.ticket.sla"
+    _name = "helpdesk.ticket.sla"
+    _inherit = ["helpdesk.ticket.sla", "helpdesk.after.sales.server.owned.mixin"]
+
+    # Every stored figure of a deadline is the desk's: the rule assigns it, the
+    # stage changes consume it, a supervisor's extension moves it.
+    _server_owned_fields = (
+        "ticket_id",
+        "sla_id",
+        "sla_kind",
+        "expected_stage_id",
+        "state",
+        "deadline",
+        "warning_date",
+        "hours",
+        "consumed_time",
+        "last_state_date",
+        "extension_hours",
+    )
 
     sla_kind = fields.Selection(related="sla_id.sla_kind", store=True)
     warning_date = fields.Datetime(
@@ -81,8 +98,12 @@ class HelpdeskTicketSla(models.Model):
 
     def _stage_recompute(self):
         """Same transitions as helpdesk_mgmt_sla, with the time consumed counted on
-        the line's own calendar."""
+        the line's own calendar. Runs on a ticket's stage change, as superuser:
+        the line's figures are the desk's own (see _server_owned_fields)."""
         self.ensure_one()
+        if not self.env.su:
+            self.sudo()._stage_recompute()
+            return
         now = fields.Datetime.now()
         if self.state == "expired":
             return

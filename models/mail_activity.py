@@ -14,7 +14,7 @@ class MailActivity(models.Model):
             "helpdesk_after_sales.mail_activity_type_followup", raise_if_not_found=False
         )
         ticket_ids = []
-        if followup_type and not self.env.context.get("after_sales_followup_recorded"):
+        if followup_type:
             ticket_ids = [
                 activity.res_id
                 for activity in self
