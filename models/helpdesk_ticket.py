@@ -1,20 +1,24 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 import threading
 from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 
+import psycopg2
 import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_round, html2plaintext
+from odoo.tools import SQL, float_compare, float_round, formataddr, html2plaintext
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.sql import create_index
 
 from odoo.addons.rating.models import rating_data
+
+_logger = logging.getLogger(__name__)
 
 from .helpdesk_ticket_category import SERVICE_PRIORITIES
 from .product_category import WARRANTY_UNITS
@@ -1584,8 +1588,36 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _raise_alerts(self, candidates):
-        """Claim the alerts of a batch with one insert; act only on what this worker
-        inserted (another worker inserting the same alert makes ours a no-op)."""
+        """Raise a batch's alerts; a ticket whose alerts fail is logged and left for
+        the next run (its claims are rolled back), the rest of the batch is alerted."""
+        try:
+            with self.env.cr.savepoint():
+                self._claim_and_act_on_alerts(candidates)
+            return
+        except psycopg2.errors.SerializationFailure:
+            raise  # another worker: Odoo retries the job
+        except Exception:  # pylint: disable=broad-except
+            self.env.invalidate_all()
+        by_ticket = defaultdict(list)
+        for candidate in candidates:
+            by_ticket[candidate[0]].append(candidate)
+        for ticket_id, ticket_candidates in by_ticket.items():
+            try:
+                with self.env.cr.savepoint():
+                    self._claim_and_act_on_alerts(ticket_candidates)
+            except psycopg2.errors.SerializationFailure:
+                raise
+            except Exception:  # pylint: disable=broad-except
+                self.env.invalidate_all()
+                _logger.exception(
+                    "Overdue alerts of ticket %s failed; they are retried at the next run.",
+                    ticket_id,
+                )
+
+    @api.model
+    def _claim_and_act_on_alerts(self, candidates):
+        """Claim the alerts with one insert; act only on what this worker inserted
+        (another worker inserting the same alert makes ours a no-op)."""
         rows = []
         for ticket_id, kind, deadline, level in candidates:
             levels = ("breached", "escalated") if level == "escalated" else (level,)
@@ -2616,7 +2648,9 @@ class HelpdeskTicket(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         token = self._rating_get_access_token(partner)
-        return self.rating_apply(
+        # Ratings are the customer's (see rating.rating): written as superuser once
+        # the checks above passed; the chatter still names the agent.
+        return self.sudo().rating_apply(
             RATING_BY_SATISFACTION[satisfaction], token=token, feedback=comment or False
         )
 
@@ -2820,6 +2854,33 @@ class HelpdeskTicket(models.Model):
                 ticket._reopen_after_sales(
                     self.env._("the follow-up visit found a problem: %(note)s", note=note)
                 )
+
+    # the desk's address
+    def _get_desk_email_from(self):
+        """The after-sales desk's address: the team's mail alias, else the company's."""
+        ticket = self[:1]
+        team = ticket.team_id.sudo()
+        if team.alias_email:
+            return formataddr((team.name, team.alias_email))
+        company = (ticket.company_id or self.env.company).sudo()
+        return company.email_formatted or False
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        """A user without an email address still handles tickets: what they send
+        goes out from the desk's address (they stay the author)."""
+        author_id, email_from = super()._message_compute_author(
+            author_id, email_from, raise_on_email=False
+        )
+        if not email_from:
+            email_from = self._get_desk_email_from()
+        if not email_from and raise_on_email and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Unable to send the message: give the after-sales team a mail alias "
+                    "or the company an email address."
+                )
+            )
+        return author_id, email_from
 
     # standard phrases: the forbidden-phrase guard
     def _is_customer_facing_post(self, kwargs):

@@ -1,0 +1,59 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+# What a rating of a ticket says: the customer's, through the rating link, or
+# recorded by the desk's phone-rating wizard; never written by hand.
+TICKET_RATING_FIELDS = frozenset(
+    {
+        "rating",
+        "feedback",
+        "consumed",
+        "res_model_id",
+        "res_model",
+        "res_id",
+        "partner_id",
+        "rated_partner_id",
+        "access_token",
+        "parent_res_model_id",
+        "parent_res_id",
+        "message_id",
+    }
+)
+
+
+class RatingRating(models.Model):
+    """Every internal user may write ratings (core access rules); the satisfaction
+    of a ticket, and the reopening it triggers, rest on them."""
+
+    _inherit = "rating.rating"
+
+    def _ticket_rating_refused(self):
+        return AccessError(
+            self.env._(
+                "A ticket's rating is the customer's: it is given through the rating "
+                "link or recorded with the satisfaction wizard, not changed by hand."
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            ticket_model = self.env["ir.model"]._get_id("helpdesk.ticket")
+            if any(
+                vals.get("res_model") == "helpdesk.ticket"
+                or vals.get("res_model_id") == ticket_model
+                for vals in vals_list
+            ):
+                raise self._ticket_rating_refused()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if (
+            not self.env.su
+            and TICKET_RATING_FIELDS & set(vals)
+            and any(rating.res_model == "helpdesk.ticket" for rating in self.sudo())
+        ):
+            raise self._ticket_rating_refused()
+        return super().write(vals)
