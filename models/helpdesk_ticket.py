@@ -115,6 +115,10 @@ class HelpdeskTicket(models.Model):
         # archive
         "archive_date",
         "retention_date",
+        # documents of other apps, created by the desk's checked actions
+        "repair_ids",
+        "rma_ids",
+        "compensation_ids",
     )
 
     # Customer and unit of one company: a partner or product of another is refused.
@@ -2167,8 +2171,18 @@ class HelpdeskTicket(models.Model):
             operation = self.env.ref("rma.rma_operation_refund")
         else:
             operation = self.env.ref("helpdesk_after_sales.rma_operation_return_no_refund")
-        rmas = self.env["rma"].create(
-            [self._prepare_rma_vals(line, operation, reason, note, exception) for line in lines]
+        # Checked above: the ticket, the policy and the lines (see rma's server-owned
+        # fields).
+        rmas = (
+            self.env["rma"]
+            .sudo()
+            .create(
+                [
+                    self._prepare_rma_vals(line, operation, reason, note, exception)
+                    for line in lines
+                ]
+            )
+            .with_env(self.env)
         )
         # The receipt is the warehouse's document: agents need no stock rights.
         rmas.sudo().action_confirm()

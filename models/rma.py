@@ -12,7 +12,16 @@ RMA_REASONS = [
 
 
 class Rma(models.Model):
-    _inherit = "rma"
+    _name = "rma"
+    _inherit = ["rma", "helpdesk.after.sales.server.owned.mixin"]
+
+    # Decided by the ticket's return and exchange wizards, under the return policy.
+    _server_owned_fields = (
+        "ticket_id",
+        "after_sales_reason",
+        "replacement_product_id",
+        "policy_exception",
+    )
 
     ticket_id = fields.Many2one(
         "helpdesk.ticket",
