@@ -18,3 +18,4 @@ from . import helpdesk_after_sales_improvement
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_forbidden_phrase
 from . import mail_activity
+from . import rating_rating
