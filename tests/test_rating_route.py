@@ -1,5 +1,7 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from markupsafe import Markup
+
 from odoo import Command, fields, http
 from odoo.tests import HttpCase, tagged
 
@@ -186,6 +188,17 @@ class TestRatingRoute(AfterSalesTicketMixin, HttpCase):
             self.assertNotIn("<img src=x", body)
             self.assertIn("&lt;script&gt;", body)
             self.assertIn("&lt;img src=x", body)
+        # The customer's own messages (portal, mail): text escaped, markup sanitized.
+        for body in (
+            feedback,
+            Markup('<p>Photo: <img src="y" onerror="alert(2)"><script>alert(3)</script></p>'),
+        ):
+            ticket.sudo().message_post(
+                body=body,
+                author_id=self.customer.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
         today = fields.Date.context_today(ticket)
         wizard = self.env["helpdesk.after.sales.analysis.wizard"].create(
             {"date_from": today, "date_to": today}
@@ -200,3 +213,7 @@ class TestRatingRoute(AfterSalesTicketMixin, HttpCase):
                 self.assertIn("&lt;script&gt;", html)
                 self.assertNotIn("<script>alert", html)
                 self.assertNotIn("<img src=x", html)
+                self.assertNotIn("alert(2)", html)
+                self.assertNotIn("alert(3)", html)
+        sheet = report._render_qweb_html(f"{MODULE}.action_report_ticket_record", ticket.ids)
+        self.assertIn("Photo:", sheet[0].decode(), "the customer's messages are on the sheet")
