@@ -9,6 +9,7 @@ from . import helpdesk_ticket_priority_keyword
 from . import helpdesk_sla
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket
+from . import rating_rating_link
 from . import helpdesk_ticket_alert
 from . import helpdesk_ticket_compensation
 from . import account_move
@@ -18,4 +19,3 @@ from . import helpdesk_after_sales_improvement
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_forbidden_phrase
 from . import mail_activity
-from . import rating_rating

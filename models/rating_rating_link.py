@@ -7,6 +7,9 @@ RATING_SERVER_OWNED_FIELDS = ("after_sales_round", "after_sales_reopened")
 
 
 class RatingRating(models.Model):
+    """What a ticket's rating remembers of its link: the round it was answered in
+    and whether it reopened the ticket (helpdesk.ticket.rating_apply)."""
+
     _name = "rating.rating"
     _inherit = ["rating.rating", "helpdesk.after.sales.server.owned.mixin"]
 
