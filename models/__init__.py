@@ -9,10 +9,10 @@ from . import helpdesk_ticket_priority_keyword
 from . import helpdesk_sla
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket
-from . import rating_rating_link
 from . import helpdesk_ticket_alert
 from . import helpdesk_ticket_compensation
 from . import account_move
+from . import rating_rating_link
 from . import tier_definition
 from . import rma
 from . import helpdesk_after_sales_improvement
