@@ -57,6 +57,7 @@
         "views/helpdesk_after_sales_improvement_views.xml",
         "views/product_category_views.xml",
         "views/repair_order_views.xml",
+        "views/helpdesk_ticket_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

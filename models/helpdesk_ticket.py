@@ -2499,34 +2499,64 @@ class HelpdeskTicket(models.Model):
             "customer_confirmation_date": fields.Datetime.now(),
         }
 
+    def _is_portal_customer(self, partner):
+        """Whether ``partner`` counts as the ticket's customer on the portal: the
+        ticket's partner, or (company setting, the default) anyone of the
+        partner's commercial entity. Followers and colleagues who merely read the
+        ticket do not decide for the customer."""
+        self.ensure_one()
+        customer = self.partner_id
+        if not customer or not partner:
+            return False
+        company = self.company_id or self.env.company
+        if company.after_sales_portal_close_scope == "partner":
+            return partner == customer
+        return partner.commercial_partner_id == customer.commercial_partner_id
+
+    def _get_portal_close_stages(self):
+        """The stages the customer may close the ticket into from the portal: the
+        resolved closed stages of the ticket's team offered on the portal. Cancelling
+        or rejecting a ticket is the desk's decision."""
+        self.ensure_one()
+        return self.team_id._get_applicable_stages().filtered(
+            lambda stage: stage.closed and stage.close_from_portal and stage.after_sales_resolved
+        )
+
     def _get_portal_close_blocker(self, stage, partner):
         """Why ``partner`` cannot close the ticket into ``stage`` from the portal, or
-        None. Closing as solved needs the solution and result the desk recorded."""
+        None. Only the customer closes, only as solved, and only once the desk has
+        recorded the solution and result."""
         self.ensure_one()
-        if not (stage and stage.closed and stage.close_from_portal):
-            return self.env._("This stage cannot be chosen from the portal.")
+        if not self._is_portal_customer(partner):
+            return self.env._(
+                "Only the customer of ticket %(ticket)s can close it from the portal.",
+                ticket=self.display_name,
+            )
+        if not stage or stage not in self._get_portal_close_stages():
+            return self.env._(
+                "This stage cannot be chosen from the portal: a customer closes a ticket "
+                "only as solved. Reply to the ticket to ask us to cancel it."
+            )
         if self.closed:
             return self.env._("Ticket %(ticket)s is already closed.", ticket=self.display_name)
-        if stage.after_sales_resolved:
-            vals = self._prepare_portal_confirmation_vals(partner)
-            if self._get_missing_closing_fields(vals):
-                return self.env._(
-                    "Ticket %(ticket)s cannot be closed as solved yet: our team has not "
-                    "recorded its result. Reply to the ticket to tell us the problem is "
-                    "solved, and we will close it.",
-                    ticket=self.display_name,
-                )
+        vals = self._prepare_portal_confirmation_vals(partner)
+        if self._get_missing_closing_fields(vals):
+            return self.env._(
+                "Ticket %(ticket)s cannot be closed as solved yet: our team has not "
+                "recorded its result. Reply to the ticket to tell us the problem is "
+                "solved, and we will close it.",
+                ticket=self.display_name,
+            )
         return None
 
     def _close_from_portal(self, stage, partner):
-        """The customer closes the ticket from the portal (helpdesk_mgmt's buttons)."""
+        """The customer closes the ticket as solved from the portal (helpdesk_mgmt's
+        buttons), confirming the recorded result; through the closing rules."""
         self.ensure_one()
         blocker = self._get_portal_close_blocker(stage, partner)
         if blocker:
             raise UserError(blocker)
-        vals = {"stage_id": stage.id}
-        if stage.after_sales_resolved:
-            vals.update(self._prepare_portal_confirmation_vals(partner))
+        vals = dict(self._prepare_portal_confirmation_vals(partner), stage_id=stage.id)
         self.write(vals)
         self.message_post(
             body=self.env._(
@@ -2534,6 +2564,7 @@ class HelpdeskTicket(models.Model):
                 customer=partner.name,
                 stage=stage.name,
             ),
+            author_id=partner.id,
             subtype_xmlid="mail.mt_note",
         )
         return True
@@ -2668,6 +2699,29 @@ class HelpdeskTicket(models.Model):
             RATING_BY_SATISFACTION[satisfaction], token=token, feedback=comment or False
         )
 
+    def _get_rating_link_blocker(self, rating):
+        """Why the customer's answer ``rating`` to a satisfaction request of this
+        ticket cannot be (re)applied now, or None. See :meth:`rating_apply`."""
+        self.ensure_one()
+        if not rating.consumed:
+            return None
+        newer_request = self.env["rating.rating"].sudo().search_count(
+            [("res_model", "=", self._name), ("res_id", "=", self.id), ("id", ">", rating.id)],
+            limit=1,
+        )
+        if (
+            newer_request
+            or self.reopen_count != rating.after_sales_round
+            or (rating.after_sales_reopened and self.closed)
+        ):
+            return self.env._(
+                "This satisfaction link of ticket %(ticket)s has already been answered and "
+                "the ticket has moved on since. Use the link of the latest satisfaction "
+                "request, or reply to the ticket.",
+                ticket=self.display_name,
+            )
+        return None
+
     def rating_apply(
         self,
         rate,
@@ -2677,16 +2731,46 @@ class HelpdeskTicket(models.Model):
         subtype_xmlid=None,
         notify_delay_send=False,
     ):
+        """Apply the customer's answer to a satisfaction request (one Odoo rating,
+        one link ``/rate/<token>``, sent for one closing of the ticket).
+
+        - A pending request (rating not consumed yet) is answered normally.
+        - An answered request may still be changed (Odoo's thank-you page posts the
+          same token again) while the ticket is in the round it was answered in: no
+          newer request was sent for the ticket, the ticket was not reopened since
+          other than by this very answer, and, if this answer reopened the ticket,
+          the ticket has not been closed again. Past that the link is spent: the
+          answer is refused and nothing changes.
+        - A dissatisfied answer reopens a closed ticket, at most once per request;
+          changing the answer afterwards does not undo the reopening.
+        - The rating must belong to this ticket.
+        """
+        self.ensure_one()
+        if token:
+            rating = self.env["rating.rating"].search([("access_token", "=", token)], limit=1)
+        if rating and (rating.res_model != self._name or rating.res_id != self.id):
+            raise UserError(
+                self.env._(
+                    "This rating does not belong to ticket %(ticket)s.", ticket=self.display_name
+                )
+            )
+        blocker = rating and self._get_rating_link_blocker(rating)
+        if blocker:
+            raise UserError(blocker)
         rating = super().rating_apply(
             rate,
-            token=token,
             rating=rating,
             feedback=feedback,
             subtype_xmlid=subtype_xmlid,
             notify_delay_send=notify_delay_send,
         )
         # As project.task does: the rating decides what happens to the record.
-        if self._satisfaction_from_rating(rating.rating) == "dissatisfied" and self.closed:
+        reopen = (
+            self._satisfaction_from_rating(rating.rating) == "dissatisfied"
+            and self.closed
+            and not rating.after_sales_reopened
+        )
+        if reopen:
             comment = (rating.feedback or "").strip()
             reason = (
                 self.env._("the customer is dissatisfied: %(comment)s", comment=comment)
@@ -2694,6 +2778,12 @@ class HelpdeskTicket(models.Model):
                 else self.env._("the customer is dissatisfied")
             )
             self._reopen_after_sales(reason)
+        rating.sudo().write(
+            {
+                "after_sales_round": self.reopen_count,
+                "after_sales_reopened": rating.after_sales_reopened or reopen,
+            }
+        )
         return rating
 
     # reopening
@@ -2746,7 +2836,9 @@ class HelpdeskTicket(models.Model):
                     activity_type_id=todo.id,
                     date_deadline=fields.Date.context_today(ticket),
                     summary=self.env._("Second handling: the customer is not satisfied"),
-                    note=self.env._(
+                    # The reason quotes the customer's words: text, never markup.
+                    note=Markup("<p>%s</p>")
+                    % self.env._(
                         "Ticket %(ticket)s was reopened because %(reason)s. Contact the "
                         "customer, agree on a new solution and close again once the "
                         "customer confirms the result.",

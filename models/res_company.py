@@ -90,6 +90,19 @@ class ResCompany(models.Model):
         "closing (回访): 1 to 3.",
     )
 
+    after_sales_portal_close_scope = fields.Selection(
+        [
+            ("partner", "The ticket's customer only"),
+            ("commercial", "Anyone of the customer's company"),
+        ],
+        string="Who closes tickets from the portal",
+        default="commercial",
+        required=True,
+        help="Who may confirm the result and close a ticket as solved from the "
+        "customer portal: only the contact the ticket is for, or any contact of the "
+        "same company (commercial entity).",
+    )
+
     @api.constrains("after_sales_followup_days")
     def _check_after_sales_followup_days(self):
         for company in self:

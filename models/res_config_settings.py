@@ -54,3 +54,6 @@ class ResConfigSettings(models.TransientModel):
     after_sales_followup_days = fields.Integer(
         related="company_id.after_sales_followup_days", readonly=False
     )
+    after_sales_portal_close_scope = fields.Selection(
+        related="company_id.after_sales_portal_close_scope", readonly=False
+    )

@@ -9,6 +9,8 @@ from . import test_warranty
 from . import test_closing_loop
 from . import test_rating_route
 from . import test_portal_close
+from . import test_attack_portal
+from . import test_record_rules
 from . import test_return_exchange
 from . import test_attack_ticket
 from . import test_field_decisions
