@@ -12,7 +12,6 @@ from . import helpdesk_ticket
 from . import helpdesk_ticket_alert
 from . import helpdesk_ticket_compensation
 from . import account_move
-from . import rating_rating_link
 from . import tier_definition
 from . import rma
 from . import helpdesk_after_sales_improvement

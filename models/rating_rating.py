@@ -1,6 +1,6 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 # What a rating of a ticket says: the customer's, through the rating link, or
@@ -25,9 +25,30 @@ TICKET_RATING_FIELDS = frozenset(
 
 class RatingRating(models.Model):
     """Every internal user may write ratings (core access rules); the satisfaction
-    of a ticket, and the reopening it triggers, rest on them."""
+    of a ticket, and the reopening it triggers, rest on them. A ticket's rating also
+    remembers what its link did: the round it was answered in and whether it
+    reopened the ticket (see helpdesk.ticket.rating_apply)."""
 
-    _inherit = "rating.rating"
+    _name = "rating.rating"
+    _inherit = ["rating.rating", "helpdesk.after.sales.server.owned.mixin"]
+
+    # Set by helpdesk.ticket.rating_apply only (see its docstring for the rule).
+    _server_owned_fields = ("after_sales_round", "after_sales_reopened")
+
+    after_sales_round = fields.Integer(
+        string="Answered in round",
+        readonly=True,
+        copy=False,
+        help="How many times the ticket had been reopened when this answer was "
+        "recorded: the answer may only be changed while the ticket is still in that "
+        "round.",
+    )
+    after_sales_reopened = fields.Boolean(
+        string="Reopened the ticket",
+        readonly=True,
+        copy=False,
+        help="This answer reopened its ticket; a rating reopens a ticket only once.",
+    )
 
     def _ticket_rating_refused(self):
         return AccessError(
