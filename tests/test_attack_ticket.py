@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -189,6 +190,26 @@ class TestTicketAgainstHostileCallers(AfterSalesCase):
         )
         self.ticket.with_user(self.agent).refresh_sla()
         self.assertTrue(self.ticket.ticket_sla_ids)
+
+    def test_alerts_are_the_crons_alone(self):
+        """An alert deleted or edited by hand would be raised again, or never."""
+        alert = self.env["helpdesk.ticket.alert"].create({
+            "ticket_id": self.ticket.id, "kind": "response", "level": "warning",
+            "deadline": fields.Datetime.now(),
+        })
+        for user in (self.agent, self.supervisor, self.manager):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    rpc(self._as(user), "helpdesk.ticket.alert", "write", alert.ids,
+                        {"level": "breached"})
+                with self.assertRaises(AccessError):
+                    rpc(self._as(user), "helpdesk.ticket.alert", "unlink", alert.ids)
+                with self.assertRaises(AccessError):
+                    rpc(self._as(user), "helpdesk.ticket.alert", "create", {
+                        "ticket_id": self.ticket.id, "kind": "resolution",
+                        "level": "warning", "deadline": fields.Datetime.now(),
+                    })
+        self.assertEqual(alert.level, "warning")
 
     # ------------------------------------------------------------ ratings
     def test_no_role_forges_a_ticket_rating(self):
