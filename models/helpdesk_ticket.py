@@ -455,11 +455,14 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.priority = STARS_BY_SERVICE_PRIORITY.get(ticket.service_priority, "1")
 
-    @api.depends("category_id", "name", "description", "customer_words")
+    @api.depends("is_after_sales", "category_id", "name", "description", "customer_words")
     def _compute_suggested_service_priority(self):
-        keywords = self.env["helpdesk.ticket.priority.keyword"]
+        # The desk's configuration, read for every agent: only the suggestion shows.
+        keywords = self.env["helpdesk.ticket.priority.keyword"].sudo()
         for ticket in self:
-            ticket.suggested_service_priority = ticket._suggest_service_priority(keywords)
+            ticket.suggested_service_priority = (
+                ticket._suggest_service_priority(keywords) if ticket.is_after_sales else False
+            )
 
     def _suggest_service_priority(self, keywords):
         text = " ".join(
@@ -494,6 +497,7 @@ class HelpdeskTicket(models.Model):
                 ticket[f"{kind}_sla_state"] = SLA_STATE_BY_LINE_STATE.get(line.state, False)
 
     @api.depends(
+        "is_after_sales",
         "last_customer_update",
         "intake_date",
         "service_priority",
@@ -505,7 +509,7 @@ class HelpdeskTicket(models.Model):
     def _compute_next_update_deadline(self):
         for ticket in self:
             start = ticket.last_customer_update or ticket.intake_date
-            if ticket.stage_id.closed or not start:
+            if ticket.stage_id.closed or not start or not ticket.is_after_sales:
                 ticket.next_update_deadline = ticket.next_update_warning_date = False
                 continue
             company = ticket.company_id or self.env.company
@@ -747,8 +751,16 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        keywords = self.env["helpdesk.ticket.priority.keyword"]
+        # The suggestion reads the desk's configuration, whoever creates the ticket.
+        keywords = self.env["helpdesk.ticket.priority.keyword"].sudo()
         for vals in vals_list:
+            if not self._is_after_sales_vals(vals):
+                # Other teams keep helpdesk_mgmt's stars as given (or its default).
+                if vals.get("priority"):
+                    vals.setdefault(
+                        "service_priority", SERVICE_PRIORITY_BY_STARS.get(vals["priority"])
+                    )
+                continue
             if "service_priority" not in vals and "priority" in vals:
                 vals["service_priority"] = SERVICE_PRIORITY_BY_STARS.get(vals["priority"])
             if "service_priority" not in vals:
@@ -762,9 +774,10 @@ class HelpdeskTicket(models.Model):
                 vals["service_priority"] = draft._suggest_service_priority(keywords)
             # helpdesk_mgmt's default would win over the compute: set the stars here.
             vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
-        tickets = super().create(vals_list)
-        for ticket, vals in zip(tickets, vals_list, strict=True):
-            if ticket.product_id:
+        all_tickets = super().create(vals_list)
+        tickets = all_tickets._after_sales_only()
+        for ticket, vals in zip(all_tickets, vals_list, strict=True):
+            if ticket.product_id and ticket in tickets:
                 ticket._check_warranty(entered=self.WARRANTY_CHECK_TRIGGERS & set(vals))
         # A ticket recorded past its first stage was answered when it was recorded,
         # and one recorded in a closed stage was closed then (helpdesk_mgmt sets the
@@ -777,15 +790,17 @@ class HelpdeskTicket(models.Model):
         if recorded_closed:
             recorded_closed.write({"closed_date": fields.Datetime.now()})
         tickets.filtered(lambda t: t.service_priority == "p1")._notify_supervisors_p1()
-        return tickets
+        return all_tickets
 
     def write(self, vals):
+        after_sales = self._after_sales_only()
         if "priority" in vals and "service_priority" not in vals:
             vals = dict(vals, service_priority=SERVICE_PRIORITY_BY_STARS.get(vals["priority"]))
-        if "service_priority" in vals:
+        # Other teams keep the stars as given (they use all four of them).
+        if "service_priority" in vals and (after_sales or "priority" not in vals):
             vals = dict(vals, priority=STARS_BY_SERVICE_PRIORITY[vals["service_priority"]])
         becoming_p1 = (
-            self.filtered(lambda t: t.service_priority != "p1")
+            after_sales.filtered(lambda t: t.service_priority != "p1")
             if vals.get("service_priority") == "p1"
             else self.browse()
         )
@@ -793,7 +808,7 @@ class HelpdeskTicket(models.Model):
         self._check_warranty_write(vals)
         leaving_intake = self.browse()
         if "stage_id" in vals:
-            leaving_intake = (self - self._past_intake()).filtered(
+            leaving_intake = (after_sales - after_sales._past_intake()).filtered(
                 lambda t: t.stage_id.id != vals["stage_id"]
             )
         vals, resolving = self._prepare_closing_write(vals)
@@ -805,14 +820,14 @@ class HelpdeskTicket(models.Model):
         if {"service_priority", "category_id", "team_id", "tag_ids"} & set(vals):
             # Deadlines follow the classification; the SLA lines are the system's to
             # replace, agents may not delete them.
-            for ticket in self.sudo().filtered("team_id.use_sla"):
+            for ticket in after_sales.sudo().filtered("team_id.use_sla"):
                 ticket.refresh_sla()
         becoming_p1._notify_supervisors_p1()
         # The warranty is checked again when what it rests on changes (the check's
         # own writes carry the context key, so it does not loop).
         triggers = self.WARRANTY_CHECK_TRIGGERS & set(vals)
         if triggers and not self.env.context.get("after_sales_warranty_check"):
-            self.filtered(lambda t: t.product_id or t.warranty_state)._check_warranty(
+            after_sales.filtered(lambda t: t.product_id or t.warranty_state)._check_warranty(
                 entered=triggers
             )
         resolving._after_sales_resolved()
@@ -877,7 +892,7 @@ class HelpdeskTicket(models.Model):
     def _check_intake_complete(self):
         """A ticket leaves its first stage only with a complete record (``self``: the
         tickets leaving it, or recorded past it)."""
-        for ticket in self:
+        for ticket in self._after_sales_only():
             missing = ticket._get_missing_intake_fields()
             if missing:
                 raise ValidationError(
@@ -1068,7 +1083,7 @@ class HelpdeskTicket(models.Model):
     def _check_warranty(self, entered=()):
         """Find the purchase and freeze the warranty result (no access check: the
         callers have checked the ticket may be written)."""
-        for ticket in self:
+        for ticket in self._after_sales_only():
             overridden = ticket.warranty_override_reason
             values = ticket._prepare_warranty_values(entered)
             # The frozen fields are written as superuser, the only way past
@@ -1149,6 +1164,8 @@ class HelpdeskTicket(models.Model):
     def _get_repair_blocker(self):
         """Why no repair can be created from this ticket now, or None."""
         self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
         if self.closed:
             return self.env._(
                 "Ticket %(ticket)s is closed: reopen it to create a repair.",
@@ -1305,6 +1322,8 @@ class HelpdeskTicket(models.Model):
     def action_archive_record(self):
         """Archive the record sheet (归档) of closed tickets: the PDF is stored on the
         ticket, the retention period starts and the ticket is locked."""
+        if self - self._after_sales_only():
+            raise UserError((self - self._after_sales_only())[0]._not_after_sales_message())
         not_closed = self.filtered(lambda t: not t.closed)
         if not_closed:
             raise UserError(
@@ -1379,7 +1398,11 @@ class HelpdeskTicket(models.Model):
     def _expire_overdue_sla_lines(self, now):
         """A running deadline that passed while the ticket sat idle is breached."""
         lines = self.env["helpdesk.ticket.sla"].search(
-            [("state", "=", "in_progress"), ("deadline", "<", now)]
+            [
+                ("state", "=", "in_progress"),
+                ("deadline", "<", now),
+                ("ticket_id.is_after_sales", "=", True),
+            ]
         )
         if lines:
             lines.write({"state": "expired"})
@@ -1446,7 +1469,8 @@ class HelpdeskTicket(models.Model):
                       FROM helpdesk_ticket t
                       JOIN helpdesk_ticket_stage s ON s.id = t.stage_id AND NOT s.closed
                  LEFT JOIN res_company c ON c.id = t.company_id
-                     WHERE t.active AND %(state_filter)s AND %(deadline)s IS NOT NULL
+                     WHERE t.active AND t.is_after_sales AND %(state_filter)s
+                       AND %(deadline)s IS NOT NULL
                        AND COALESCE(%(warning)s, %(deadline)s) <= %(now)s
                     """,
                     kind=kind,
@@ -1694,7 +1718,7 @@ class HelpdeskTicket(models.Model):
     def _notify_supervisors_p1(self):
         """An urgent ticket reaches a supervisor within the hour (seed: 1 h)."""
         activity_type = self.env.ref("mail.mail_activity_data_todo")
-        for ticket in self:
+        for ticket in self._after_sales_only():
             supervisors = ticket._get_supervisors()
             due = fields.Datetime.now() + timedelta(hours=1)
             for user in supervisors:
@@ -1743,6 +1767,8 @@ class HelpdeskTicket(models.Model):
         """Why nothing can be returned or exchanged from this ticket now, or None.
         The policy (windows, warranty) is checked apart: a supervisor may override it."""
         self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
         if self.closed:
             return self.env._(
                 "Ticket %(ticket)s is closed: reopen it to return or exchange goods.",
@@ -2130,6 +2156,8 @@ class HelpdeskTicket(models.Model):
     def _get_compensation_blocker(self):
         """Why no compensation can be requested on this ticket now, or None."""
         self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
         if self.closed:
             return self.env._(
                 "Ticket %(ticket)s is closed: reopen it before requesting compensation.",
@@ -2175,7 +2203,8 @@ class HelpdeskTicket(models.Model):
         res = super()._message_post_after_hook(message, msg_vals)
         # A public message from an internal user counts as an update to the customer.
         if (
-            message.message_type in ("comment", "email_outgoing")
+            self.is_after_sales
+            and message.message_type in ("comment", "email_outgoing")
             and message.subtype_id == self.env.ref("mail.mt_comment")
             and message.author_id.user_ids.filtered(lambda u: not u.share)
         ):
@@ -2277,6 +2306,8 @@ class HelpdeskTicket(models.Model):
     def _get_closing_blocker(self):
         """Why the ticket cannot be closed as solved now, or None."""
         self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
         if self.closed:
             return self.env._("Ticket %(ticket)s is already closed.", ticket=self.display_name)
         if not self._get_resolved_stage():
@@ -2301,7 +2332,7 @@ class HelpdeskTicket(models.Model):
     def _check_closing_rules(self, vals=None):
         """A ticket is closed as solved only with its solution, result, handler and
         the customer's confirmation (who, how, when)."""
-        for ticket in self:
+        for ticket in self._after_sales_only():
             missing = ticket._get_missing_closing_fields(vals)
             if missing:
                 raise ValidationError(ticket._closing_missing_message(missing))
@@ -2315,7 +2346,7 @@ class HelpdeskTicket(models.Model):
         if not vals.get("stage_id"):
             return vals, self.browse()
         stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-        moving = self.filtered(lambda t: t.stage_id != stage)
+        moving = self._after_sales_only().filtered(lambda t: t.stage_id != stage)
         if not stage.closed:
             if moving.filtered("closed_date"):
                 vals = dict(vals, closed_date=False)
@@ -2445,19 +2476,24 @@ class HelpdeskTicket(models.Model):
     def _track_template(self, changes):
         res = super()._track_template(changes)
         # A resolved stage's mail goes out from _send_closing_mail, with the proof.
-        if "stage_id" in res and self[:1].stage_id.after_sales_resolved:
+        if "stage_id" in res and self[:1].is_after_sales and self[:1].stage_id.after_sales_resolved:
             res.pop("stage_id")
         return res
 
     def _send_ticket_rating_mail(self, force_send=False):
+        tickets = self
         if self.env.context.get("after_sales_defer_rating"):
-            return None
-        return super()._send_ticket_rating_mail(force_send=force_send)
+            tickets = self - self._after_sales_only()
+            if not tickets:
+                return None
+        return super(HelpdeskTicket, tickets)._send_ticket_rating_mail(force_send=force_send)
 
     # satisfaction
     def _get_satisfaction_blocker(self):
         """Why the customer's satisfaction cannot be recorded now, or None."""
         self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
         if not self.partner_id:
             return self.env._(
                 "Ticket %(ticket)s has no customer: set the customer who rates the service.",
@@ -2552,7 +2588,7 @@ class HelpdeskTicket(models.Model):
             if self.env.user.share
             else self.env.user.partner_id
         )
-        for ticket in self.filtered("closed"):
+        for ticket in self._after_sales_only().filtered("closed"):
             supervisor = ticket._get_supervisors()[:1]
             count = ticket.reopen_count + 1
             vals = {
@@ -2726,7 +2762,7 @@ class HelpdeskTicket(models.Model):
     def _check_forbidden_phrases(self, body):
         """Refuse a customer-facing text with a forbidden phrase (不知道, 没办法...)."""
         text = html2plaintext(body or "") if body else ""
-        if not text.strip():
+        if not text.strip() or not self._after_sales_only():
             return
         phrases = self.env["helpdesk.ticket.forbidden.phrase"]
         for company in self.company_id or self.env.company:
