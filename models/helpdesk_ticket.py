@@ -699,10 +699,10 @@ class HelpdeskTicket(models.Model):
             )
 
     # ------------------------------------------------------------ onchange / constraints
-    @api.onchange("category_id", "name", "customer_words")
+    @api.onchange("team_id", "category_id", "name", "customer_words")
     def _onchange_suggest_service_priority(self):
         # Only while the ticket is being taken: afterwards the agent's choice stands.
-        if not self._origin:
+        if not self._origin and self.is_after_sales:
             self.service_priority = self.suggested_service_priority
 
     @api.onchange("partner_id")
@@ -915,7 +915,7 @@ class HelpdeskTicket(models.Model):
         )
 
     def action_apply_suggested_priority(self):
-        for ticket in self:
+        for ticket in self._after_sales_only():
             ticket.service_priority = ticket.suggested_service_priority
 
     # ------------------------------------------------------------ purchase and warranty
@@ -2372,7 +2372,7 @@ class HelpdeskTicket(models.Model):
             return self.env._("This stage cannot be chosen from the portal.")
         if self.closed:
             return self.env._("Ticket %(ticket)s is already closed.", ticket=self.display_name)
-        if stage.after_sales_resolved:
+        if stage.after_sales_resolved and self.is_after_sales:
             vals = self._prepare_portal_confirmation_vals(partner)
             if self._get_missing_closing_fields(vals):
                 return self.env._(
@@ -2387,10 +2387,13 @@ class HelpdeskTicket(models.Model):
         """The customer closes the ticket from the portal (helpdesk_mgmt's buttons)."""
         self.ensure_one()
         blocker = self._get_portal_close_blocker(stage, partner)
+        if blocker and not self.is_after_sales:
+            # helpdesk_mgmt ignores a stage the portal may not choose.
+            return False
         if blocker:
             raise UserError(blocker)
         vals = {"stage_id": stage.id}
-        if stage.after_sales_resolved:
+        if stage.after_sales_resolved and self.is_after_sales:
             vals.update(self._prepare_portal_confirmation_vals(partner))
         self.write(vals)
         self.message_post(

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import AfterSalesCase
 
@@ -88,3 +88,13 @@ class TestOtherTeams(AfterSalesCase):
                 [("ticket_id", "=", self._create_ticket().id)]
             )
         )
+
+    def test_helpdesk_user_takes_a_ticket_in_the_form(self):
+        with Form(self.env["helpdesk.ticket"].with_user(self.it_user)) as form:
+            form.team_id = self.it_team
+            form.name = "Laptop screen broken, urgent"
+            form.description = "<p>Cracked.</p>"
+            form.priority = "2"
+        ticket = form.record
+        self.assertEqual(ticket.priority, "2")
+        self.assertFalse(ticket.is_after_sales)

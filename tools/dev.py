@@ -70,16 +70,16 @@ DEPENDENCY_IGNORED = ("helpdesk_mgmt/tests/test_js.py",)
 # failure of their suites with the addon installed fails ``make test``.
 DEPENDENCY_KNOWN_FAILURES = {
     "helpdesk_mgmt_sla.tests.test_helpdesk_mgmt_sla.CommonHelpdeskMgmtSla"
-    ".test_helpdesk_ticket_duplicates": "helpdesk_mgmt's duplicate test imported into "
-    "helpdesk_mgmt_sla's module: duplicate_ids is read from the cache before the "
-    "duplicate is flushed when the test runs outside helpdesk_mgmt's own class",
+    ".test_helpdesk_ticket_duplicates": "helpdesk_mgmt's duplicate-wizard test, inherited "
+    "by helpdesk_mgmt_sla's test classes: there the marked ticket's duplicate_ids comes "
+    "back empty (it passes in helpdesk_mgmt's own class); the same without the addon",
     "helpdesk_mgmt_sla.tests.test_helpdesk_mgmt_sla.TestHelpdeskMgmtSla"
-    ".test_helpdesk_ticket_duplicates": "same test, through the subclass",
+    ".test_helpdesk_ticket_duplicates": "the same inherited test, through the subclass",
     "base_tier_validation.tests.test_tier_validation.TierTierValidation"
-    ".test_30_request_validation": "expects the first review 'pending' where the "
-    "demo data's tier definitions for the tester model make it 'waiting'",
+    ".test_30_request_validation": "the review of the sequence-30 definition stays "
+    "'waiting' where the test expects 'pending'; the same without the addon",
     "base_tier_validation.tests.test_tier_validation.TierTierValidation"
-    ".test_31_request_validation": "same cause as test_30",
+    ".test_31_request_validation": "the same assertion as test_30",
 }
 
 
@@ -705,8 +705,10 @@ def dependency_test_dirs():
     site = sorted(VENV.glob("lib/python3*/site-packages/odoo/addons"))
     if not site:
         return None, []
-    addons = site[-1]
-    return addons, [addons / name / "tests" for name in DEPENDENCY_SUITES
+    # Collected relative to site-packages, so pytest-odoo names the modules
+    # odoo.addons.<name>.tests...
+    addons = site[-1].resolve()
+    return addons, [Path("odoo", "addons", name, "tests") for name in DEPENDENCY_SUITES
                     if (addons / name / "tests").is_dir()]
 
 
@@ -725,7 +727,7 @@ def dependency_test_results(pg, db):
         proc = run([VENV / "bin" / "pytest", "-p", "no:cacheprovider", f"--odoo-config={conf}",
                     "--odoo-log-level=critical", "--odoo-http", "-o", "python_files=test_*.py",
                     "-q", "-p", "no:warnings", "-r", "fE", f"--junitxml={junit}",
-                    *[f"--ignore={addons / path}" for path in DEPENDENCY_IGNORED],
+                    *[f"--ignore=odoo/addons/{path}" for path in DEPENDENCY_IGNORED],
                     *map(str, dirs)],
                    check=False, capture_output=True, text=True, cwd=addons.parent.parent)
         seconds = time.time() - started
