@@ -46,6 +46,7 @@
         "wizards/helpdesk_ticket_satisfaction_wizard_views.xml",
         "wizards/helpdesk_ticket_followup_wizard_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_category_views.xml",
         "views/helpdesk_sla_views.xml",
         "views/helpdesk_ticket_priority_keyword_views.xml",

@@ -112,6 +112,9 @@ class HelpdeskTicket(models.Model):
         "followup_state",
         "followup_note",
         "followup_done_date",
+        # team scope and record sheet
+        "is_after_sales",
+        "received_by_id",
         # archive
         "archive_date",
         "retention_date",
@@ -521,11 +524,14 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.priority = STARS_BY_SERVICE_PRIORITY.get(ticket.service_priority, "1")
 
-    @api.depends("category_id", "name", "description", "customer_words")
+    @api.depends("is_after_sales", "category_id", "name", "description", "customer_words")
     def _compute_suggested_service_priority(self):
-        keywords = self.env["helpdesk.ticket.priority.keyword"]
+        # The desk's configuration, read for every agent: only the suggestion shows.
+        keywords = self.env["helpdesk.ticket.priority.keyword"].sudo()
         for ticket in self:
-            ticket.suggested_service_priority = ticket._suggest_service_priority(keywords)
+            ticket.suggested_service_priority = (
+                ticket._suggest_service_priority(keywords) if ticket.is_after_sales else False
+            )
 
     def _suggest_service_priority(self, keywords):
         text = " ".join(
@@ -560,6 +566,7 @@ class HelpdeskTicket(models.Model):
                 ticket[f"{kind}_sla_state"] = SLA_STATE_BY_LINE_STATE.get(line.state, False)
 
     @api.depends(
+        "is_after_sales",
         "last_customer_update",
         "intake_date",
         "service_priority",
@@ -571,7 +578,7 @@ class HelpdeskTicket(models.Model):
     def _compute_next_update_deadline(self):
         for ticket in self:
             start = ticket.last_customer_update or ticket.intake_date
-            if ticket.stage_id.closed or not start:
+            if ticket.stage_id.closed or not start or not ticket.is_after_sales:
                 ticket.next_update_deadline = ticket.next_update_warning_date = False
                 continue
             company = ticket.company_id or self.env.company
@@ -761,10 +768,10 @@ class HelpdeskTicket(models.Model):
             )
 
     # ------------------------------------------------------------ onchange / constraints
-    @api.onchange("category_id", "name", "customer_words")
+    @api.onchange("team_id", "category_id", "name", "customer_words")
     def _onchange_suggest_service_priority(self):
         # Only while the ticket is being taken: afterwards the agent's choice stands.
-        if not self._origin:
+        if not self._origin and self.is_after_sales:
             self.service_priority = self.suggested_service_priority
 
     @api.onchange("partner_id")
@@ -868,8 +875,16 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        keywords = self.env["helpdesk.ticket.priority.keyword"]
+        # The suggestion reads the desk's configuration, whoever creates the ticket.
+        keywords = self.env["helpdesk.ticket.priority.keyword"].sudo()
         for vals in vals_list:
+            if not self._is_after_sales_vals(vals):
+                # Other teams keep helpdesk_mgmt's stars as given (or its default).
+                if vals.get("priority"):
+                    vals.setdefault(
+                        "service_priority", SERVICE_PRIORITY_BY_STARS.get(vals["priority"])
+                    )
+                continue
             if "service_priority" not in vals and "priority" in vals:
                 vals["service_priority"] = SERVICE_PRIORITY_BY_STARS.get(vals["priority"])
             if "service_priority" not in vals:
@@ -883,9 +898,10 @@ class HelpdeskTicket(models.Model):
                 vals["service_priority"] = draft._suggest_service_priority(keywords)
             # helpdesk_mgmt's default would win over the compute: set the stars here.
             vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
-        tickets = super().create(vals_list)
-        for ticket, vals in zip(tickets, vals_list, strict=True):
-            if ticket.product_id:
+        all_tickets = super().create(vals_list)
+        tickets = all_tickets._after_sales_only()
+        for ticket, vals in zip(all_tickets, vals_list, strict=True):
+            if ticket.product_id and ticket in tickets:
                 ticket._check_warranty(entered=self.WARRANTY_CHECK_TRIGGERS & set(vals))
         # A ticket recorded past its first stage was answered when it was recorded,
         # and one recorded in a closed stage was closed then (helpdesk_mgmt sets the
@@ -898,26 +914,28 @@ class HelpdeskTicket(models.Model):
         if recorded_closed:
             recorded_closed.sudo().write({"closed_date": fields.Datetime.now()})
         tickets.filtered(lambda t: t.service_priority == "p1")._notify_supervisors_p1()
-        return tickets
+        return all_tickets
 
     def write(self, vals):
         if self.env.context.get("after_sales_defer_rating") and not self.env.su:
             # Set below for the resolving write only; a caller's key would skip the
             # customer's rating request.
             return self.with_context(after_sales_defer_rating=False).write(vals)
+        after_sales = self._after_sales_only()
         if "priority" in vals and "service_priority" not in vals:
             vals = dict(vals, service_priority=SERVICE_PRIORITY_BY_STARS.get(vals["priority"]))
-        if "service_priority" in vals:
+        # Other teams keep the stars as given (they use all four of them).
+        if "service_priority" in vals and (after_sales or "priority" not in vals):
             vals = dict(vals, priority=STARS_BY_SERVICE_PRIORITY[vals["service_priority"]])
         becoming_p1 = (
-            self.filtered(lambda t: t.service_priority != "p1")
+            after_sales.filtered(lambda t: t.service_priority != "p1")
             if vals.get("service_priority") == "p1"
             else self.browse()
         )
         self._check_archive_lock(vals)
         leaving_intake = self.browse()
         if "stage_id" in vals:
-            leaving_intake = (self - self._past_intake()).filtered(
+            leaving_intake = (after_sales - after_sales._past_intake()).filtered(
                 lambda t: t.stage_id.id != vals["stage_id"]
             )
         vals, resolving = self._prepare_closing_write(vals)
@@ -929,7 +947,7 @@ class HelpdeskTicket(models.Model):
         if {"service_priority", "category_id", "team_id", "tag_ids"} & set(vals):
             # Deadlines follow the classification; the SLA lines are the system's to
             # replace, agents may not delete them.
-            for ticket in self.sudo().filtered("team_id.use_sla"):
+            for ticket in after_sales.sudo().filtered("team_id.use_sla"):
                 ticket.refresh_sla()
         becoming_p1._notify_supervisors_p1()
         # The warranty is checked again when what it rests on changes. The check's own
@@ -938,7 +956,7 @@ class HelpdeskTicket(models.Model):
         triggers = self.WARRANTY_CHECK_TRIGGERS & set(vals)
         own_check = self.env.su and self.env.context.get("after_sales_warranty_check")
         if triggers and not own_check:
-            self.filtered(lambda t: t.product_id or t.warranty_state)._check_warranty(
+            after_sales.filtered(lambda t: t.product_id or t.warranty_state)._check_warranty(
                 entered=triggers
             )
         resolving._after_sales_resolved()
@@ -1003,7 +1021,7 @@ class HelpdeskTicket(models.Model):
     def _check_intake_complete(self):
         """A ticket leaves its first stage only with a complete record (``self``: the
         tickets leaving it, or recorded past it)."""
-        for ticket in self:
+        for ticket in self._after_sales_only():
             missing = ticket._get_missing_intake_fields()
             if missing:
                 raise ValidationError(
@@ -1028,7 +1046,7 @@ class HelpdeskTicket(models.Model):
         )
 
     def action_apply_suggested_priority(self):
-        for ticket in self:
+        for ticket in self._after_sales_only():
             ticket.service_priority = ticket.suggested_service_priority
 
     # ------------------------------------------------------------ purchase and warranty
@@ -1196,7 +1214,7 @@ class HelpdeskTicket(models.Model):
     def _check_warranty(self, entered=()):
         """Find the purchase and freeze the warranty result (no access check: the
         callers have checked the ticket may be written)."""
-        for ticket in self:
+        for ticket in self._after_sales_only():
             overridden = ticket.warranty_override_reason
             values = ticket._prepare_warranty_values(entered)
             # The frozen fields are written as superuser, the only way past
@@ -1264,6 +1282,8 @@ class HelpdeskTicket(models.Model):
     def _get_repair_blocker(self):
         """Why no repair can be created from this ticket now, or None."""
         self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
         if self.closed:
             return self.env._(
                 "Ticket %(ticket)s is closed: reopen it to create a repair.",
@@ -1425,6 +1445,8 @@ class HelpdeskTicket(models.Model):
                 self.env._("Only the after-sales desk archives record sheets.")
             )
         self.check_access("write")
+        if self - self._after_sales_only():
+            raise UserError((self - self._after_sales_only())[0]._not_after_sales_message())
         not_closed = self.filtered(lambda t: not t.closed)
         if not_closed:
             raise UserError(
@@ -1499,7 +1521,11 @@ class HelpdeskTicket(models.Model):
     def _expire_overdue_sla_lines(self, now):
         """A running deadline that passed while the ticket sat idle is breached."""
         lines = self.env["helpdesk.ticket.sla"].search(
-            [("state", "=", "in_progress"), ("deadline", "<", now)]
+            [
+                ("state", "=", "in_progress"),
+                ("deadline", "<", now),
+                ("ticket_id.is_after_sales", "=", True),
+            ]
         )
         if lines:
             lines.sudo().write({"state": "expired"})
@@ -1566,7 +1592,8 @@ class HelpdeskTicket(models.Model):
                       FROM helpdesk_ticket t
                       JOIN helpdesk_ticket_stage s ON s.id = t.stage_id AND NOT s.closed
                  LEFT JOIN res_company c ON c.id = t.company_id
-                     WHERE t.active AND %(state_filter)s AND %(deadline)s IS NOT NULL
+                     WHERE t.active AND t.is_after_sales AND %(state_filter)s
+                       AND %(deadline)s IS NOT NULL
                        AND COALESCE(%(warning)s, %(deadline)s) <= %(now)s
                     """,
                     kind=kind,
@@ -1850,7 +1877,7 @@ class HelpdeskTicket(models.Model):
     def _notify_supervisors_p1(self):
         """An urgent ticket reaches a supervisor within the hour (seed: 1 h)."""
         activity_type = self.env.ref("mail.mail_activity_data_todo")
-        for ticket in self:
+        for ticket in self._after_sales_only():
             supervisors = ticket._get_supervisors()
             due = fields.Datetime.now() + timedelta(hours=1)
             for user in supervisors:
@@ -1899,6 +1926,8 @@ class HelpdeskTicket(models.Model):
         """Why nothing can be returned or exchanged from this ticket now, or None.
         The policy (windows, warranty) is checked apart: a supervisor may override it."""
         self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
         if self.closed:
             return self.env._(
                 "Ticket %(ticket)s is closed: reopen it to return or exchange goods.",
@@ -2296,6 +2325,8 @@ class HelpdeskTicket(models.Model):
     def _get_compensation_blocker(self):
         """Why no compensation can be requested on this ticket now, or None."""
         self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
         if self.closed:
             return self.env._(
                 "Ticket %(ticket)s is closed: reopen it before requesting compensation.",
@@ -2341,7 +2372,8 @@ class HelpdeskTicket(models.Model):
         res = super()._message_post_after_hook(message, msg_vals)
         # A public message from an internal user counts as an update to the customer.
         if (
-            message.message_type in ("comment", "email_outgoing")
+            self.is_after_sales
+            and message.message_type in ("comment", "email_outgoing")
             and message.subtype_id == self.env.ref("mail.mt_comment")
             and message.author_id.user_ids.filtered(lambda u: not u.share)
         ):
@@ -2443,6 +2475,8 @@ class HelpdeskTicket(models.Model):
     def _get_closing_blocker(self):
         """Why the ticket cannot be closed as solved now, or None."""
         self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
         if self.closed:
             return self.env._("Ticket %(ticket)s is already closed.", ticket=self.display_name)
         if not self._get_resolved_stage():
@@ -2467,7 +2501,7 @@ class HelpdeskTicket(models.Model):
     def _check_closing_rules(self, vals=None):
         """A ticket is closed as solved only with its solution, result, handler and
         the customer's confirmation (who, how, when)."""
-        for ticket in self:
+        for ticket in self._after_sales_only():
             missing = ticket._get_missing_closing_fields(vals)
             if missing:
                 raise ValidationError(ticket._closing_missing_message(missing))
@@ -2481,7 +2515,7 @@ class HelpdeskTicket(models.Model):
         if not vals.get("stage_id"):
             return vals, self.browse()
         stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-        moving = self.filtered(lambda t: t.stage_id != stage)
+        moving = self._after_sales_only().filtered(lambda t: t.stage_id != stage)
         if not stage.closed:
             if moving.filtered("closed_date"):
                 vals = dict(vals, closed_date=False)
@@ -2519,7 +2553,10 @@ class HelpdeskTicket(models.Model):
         or rejecting a ticket is the desk's decision."""
         self.ensure_one()
         return self.team_id._get_applicable_stages().filtered(
-            lambda stage: stage.closed and stage.close_from_portal and stage.after_sales_resolved
+            lambda stage: stage.closed
+            and stage.close_from_portal
+            # Other teams' customers close as helpdesk_mgmt lets them.
+            and (stage.after_sales_resolved or not self.is_after_sales)
         )
 
     def _get_portal_close_blocker(self, stage, partner):
@@ -2539,14 +2576,15 @@ class HelpdeskTicket(models.Model):
             )
         if self.closed:
             return self.env._("Ticket %(ticket)s is already closed.", ticket=self.display_name)
-        vals = self._prepare_portal_confirmation_vals(partner)
-        if self._get_missing_closing_fields(vals):
-            return self.env._(
-                "Ticket %(ticket)s cannot be closed as solved yet: our team has not "
-                "recorded its result. Reply to the ticket to tell us the problem is "
-                "solved, and we will close it.",
-                ticket=self.display_name,
-            )
+        if stage.after_sales_resolved and self.is_after_sales:
+            vals = self._prepare_portal_confirmation_vals(partner)
+            if self._get_missing_closing_fields(vals):
+                return self.env._(
+                    "Ticket %(ticket)s cannot be closed as solved yet: our team has not "
+                    "recorded its result. Reply to the ticket to tell us the problem is "
+                    "solved, and we will close it.",
+                    ticket=self.display_name,
+                )
         return None
 
     def _close_from_portal(self, stage, partner):
@@ -2554,9 +2592,14 @@ class HelpdeskTicket(models.Model):
         buttons), confirming the recorded result; through the closing rules."""
         self.ensure_one()
         blocker = self._get_portal_close_blocker(stage, partner)
+        if blocker and not self.is_after_sales:
+            # helpdesk_mgmt ignores a stage the portal may not choose.
+            return False
         if blocker:
             raise UserError(blocker)
-        vals = dict(self._prepare_portal_confirmation_vals(partner), stage_id=stage.id)
+        vals = {"stage_id": stage.id}
+        if stage.after_sales_resolved and self.is_after_sales:
+            vals.update(self._prepare_portal_confirmation_vals(partner))
         self.write(vals)
         self.message_post(
             body=self.env._(
@@ -2644,19 +2687,24 @@ class HelpdeskTicket(models.Model):
     def _track_template(self, changes):
         res = super()._track_template(changes)
         # A resolved stage's mail goes out from _send_closing_mail, with the proof.
-        if "stage_id" in res and self[:1].stage_id.after_sales_resolved:
+        if "stage_id" in res and self[:1].is_after_sales and self[:1].stage_id.after_sales_resolved:
             res.pop("stage_id")
         return res
 
     def _send_ticket_rating_mail(self, force_send=False):
+        tickets = self
         if self.env.context.get("after_sales_defer_rating"):
-            return None
-        return super()._send_ticket_rating_mail(force_send=force_send)
+            tickets = self - self._after_sales_only()
+            if not tickets:
+                return None
+        return super(HelpdeskTicket, tickets)._send_ticket_rating_mail(force_send=force_send)
 
     # satisfaction
     def _get_satisfaction_blocker(self):
         """Why the customer's satisfaction cannot be recorded now, or None."""
         self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
         if not self.partner_id:
             return self.env._(
                 "Ticket %(ticket)s has no customer: set the customer who rates the service.",
@@ -2812,7 +2860,7 @@ class HelpdeskTicket(models.Model):
             if self.env.user.share
             else self.env.user.partner_id
         )
-        for ticket in self.filtered("closed"):
+        for ticket in self._after_sales_only().filtered("closed"):
             supervisor = ticket._get_supervisors()[:1]
             count = ticket.reopen_count + 1
             vals = {
@@ -3018,7 +3066,7 @@ class HelpdeskTicket(models.Model):
         """Refuse a customer-facing text (body and subject) with a forbidden phrase."""
         text = html2plaintext(body or "") if body else ""
         text = "%s\n%s" % (subject or "", text)
-        if not text.strip():
+        if not text.strip() or not self._after_sales_only():
             return
         phrases = self.env["helpdesk.ticket.forbidden.phrase"]
         for company in self.company_id or self.env.company:

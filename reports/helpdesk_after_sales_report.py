@@ -185,7 +185,8 @@ class HelpdeskAfterSalesReport(models.Model):
         )
 
     def _where(self):
-        return SQL("t.active")
+        # Only the after-sales teams' tickets: other teams are not measured here.
+        return SQL("t.active AND t.is_after_sales")
 
     def _query(self):
         return SQL(

@@ -3,6 +3,7 @@ from . import test_intake_sla
 from . import test_overdue_alerts
 from . import test_reports
 from . import test_security
+from . import test_other_teams
 from . import test_compensation
 from . import test_tours
 from . import test_warranty

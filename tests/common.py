@@ -85,6 +85,7 @@ class AfterSalesCase(AfterSalesTicketMixin, TransactionCase):
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "After-sales (test)",
+                "is_after_sales": True,
                 "use_sla": True,
                 "resource_calendar_id": cls.calendar.id,
                 "user_id": cls.supervisor.id,

@@ -378,12 +378,16 @@ class TestCompensation(AfterSalesCase):
     # ------------------------------------------------------------ security
     def test_other_company_compensation_is_invisible(self):
         other = self.env["res.company"].create({"name": "After-sales Shanghai"})
+        other_team = self.env["helpdesk.ticket.team"].create(
+            {"name": "After-sales Shanghai", "company_id": other.id, "is_after_sales": True}
+        )
         ticket = self.env["helpdesk.ticket"].create(
             {
                 "name": "Other company ticket",
                 "description": "<p>x</p>",
                 "partner_id": self.customer.id,
                 "company_id": other.id,
+                "team_id": other_team.id,
             }
         )
         foreign = self.env[COMPENSATION].with_company(other).create(

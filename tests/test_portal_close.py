@@ -28,6 +28,7 @@ class TestPortalClose(HttpCase):
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "After-sales (portal)",
+                "is_after_sales": True,
                 "show_in_portal": True,
                 "user_ids": [Command.set(cls.agent.ids)],
             }

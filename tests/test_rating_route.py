@@ -22,6 +22,7 @@ class TestRatingRoute(AfterSalesTicketMixin, HttpCase):
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "After-sales (rating route)",
+                "is_after_sales": True,
                 "user_id": cls.supervisor.id,
                 "user_ids": [Command.set((cls.agent | cls.supervisor).ids)],
             }

@@ -1,5 +1,7 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import shutil
+import subprocess
 from datetime import date, datetime
 
 from odoo import Command
@@ -306,7 +308,7 @@ class TestReports(AfterSalesCase):
         self._make_period_data()
         other_company = self.env["res.company"].create({"name": "Other Co"})
         other_team = self.env["helpdesk.ticket.team"].create(
-            {"name": "Other team", "company_id": other_company.id}
+            {"name": "Other team", "company_id": other_company.id, "is_after_sales": True}
         )
         self.env["helpdesk.ticket"].create(
             {
@@ -381,3 +383,94 @@ class TestReports(AfterSalesCase):
         self.assertFalse(hours[answered][1])
         self.assertAlmostEqual(hours[solved][0], 2.0)
         self.assertAlmostEqual(hours[solved][1], 2.0)
+
+    # ------------------------------------------------------------ sheet for agents
+    def _pdf_text(self, report, records):
+        """The text of the PDF wkhtmltopdf renders, as pdftotext reads it."""
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_user(records.env.user)
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(report, records.ids)
+        )
+        self.assertEqual(kind, "pdf")
+        pdftotext = shutil.which("pdftotext")
+        self.assertTrue(pdftotext, "pdftotext is missing: install poppler-utils")
+        return subprocess.run(
+            [pdftotext, "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+
+    def test_agent_prints_the_sheet_of_a_repaired_ticket_without_repair_rights(self):
+        """An agent with only the after-sales group prints the sheet of a ticket with
+        a repair: the repair's reference and state are read for the sheet; the
+        company's identity and the ticket number are in the body of the PDF."""
+        company = self.env.company
+        company.write(
+            {"name": "Huanan Printers Ltd", "street": "88 Keyuan Road", "city": "Shenzhen"}
+        )
+        product = self.env["product.product"].create({"name": "Label printer LP-2"})
+        ticket = self._create_ticket(category_id=self.category_a.id, product_id=product.id)
+        repair = self.env["repair.order"].create(
+            {
+                "product_id": product.id,
+                "partner_id": self.customer.id,
+                "helpdesk_ticket_id": ticket.id,
+                "under_warranty": True,
+            }
+        )
+        self.assertFalse(self.agent.has_group("stock.group_stock_user"))
+        with self.assertRaises(AccessError):
+            repair.with_user(self.agent).read(["name"])
+        text = self._pdf_text(RECORD_REPORT, ticket.with_user(self.agent))
+        for expected in (
+            "Huanan Printers Ltd",
+            "88 Keyuan Road",
+            "Shenzhen",
+            ticket.number,
+            repair.name,
+            "Free (warranty)",
+        ):
+            self.assertIn(expected, text)
+        # The first line block carries the identity and the number, not a header.
+        self.assertIn(ticket.number, text.split("After-sales ticket record")[0])
+
+    def test_supervisor_archives_a_repaired_ticket_without_repair_rights(self):
+        ticket = self._worked_ticket()
+        self.env["repair.order"].create(
+            {
+                "product_id": self.env["product.product"].create({"name": "Kettle K2"}).id,
+                "partner_id": self.customer.id,
+                "helpdesk_ticket_id": ticket.id,
+            }
+        )
+        ticket.with_user(self.supervisor).with_context(
+            force_report_rendering=True
+        ).action_archive_record()
+        self.assertTrue(ticket.archive_date)
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(attachment.mimetype, "application/pdf")
+
+    def test_received_by_is_the_agent_who_took_the_ticket(self):
+        # Created without a handler, as the mail gateway or the portal does.
+        ticket = self._create_ticket(user=self.supervisor)
+        self.assertFalse(ticket.received_by_id)
+        ticket.with_user(self.agent).user_id = self.agent
+        ticket.with_user(self.agent).user_id = self.supervisor
+        self.assertEqual(ticket.received_by_id, self.agent)
+        html = self._render_html(RECORD_REPORT, ticket.ids)
+        received = html.split("Received by")[1].split("</tr>")[0]
+        self.assertIn(self.agent.name, received)
+        self.assertNotIn(self.supervisor.name, received)
+        with self.assertRaisesRegex(UserError, "first assigned"):
+            ticket.with_user(self.agent).received_by_id = self.supervisor
+
+    def test_analysis_pdf_carries_the_company_identity(self):
+        self._make_period_data()
+        self.env.company.name = "Huanan Printers Ltd"
+        wizard = self.env["helpdesk.after.sales.analysis.wizard"].with_user(self.manager).create(
+            {"date_from": date(2026, 1, 5), "date_to": date(2026, 1, 11)}
+        )
+        text = self._pdf_text(ANALYSIS_REPORT, wizard)
+        self.assertIn("Huanan Printers Ltd", text.split("After-sales analysis report")[0])

@@ -20,6 +20,7 @@ class TestAfterSalesTours(AfterSalesTicketMixin, HttpCase):
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "After-sales (tour)",
+                "is_after_sales": True,
                 "use_sla": True,
                 "user_ids": [Command.set(cls.agent.ids)],
             }

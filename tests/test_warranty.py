@@ -31,6 +31,7 @@ class TestWarranty(AfterSalesCase):
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.env.company.id)], limit=1
         )
+        # The workshop moves repairs on: an Inventory user, not an after-sales role.
         cls.technician = new_test_user(
             cls.env, login="as_test_technician", groups="stock.group_stock_user"
         )
@@ -494,6 +495,7 @@ class TestWarranty(AfterSalesCase):
     def test_a_confirmed_repair_quotation_is_the_customers_acceptance(self):
         ticket = self._fault_ticket(purchase_date=date(2020, 1, 1))
         ticket.with_user(self.agent).action_create_repair()
+        # The workshop quotes the repair through Sales: its rights, not the agent's.
         workshop = new_test_user(
             self.env,
             login="as_test_workshop_sales",
@@ -538,6 +540,7 @@ class TestWarranty(AfterSalesCase):
         self.assertEqual(as_agent.repair_count, 1)
 
     def test_smart_buttons_open_for_those_who_may_read_the_records(self):
+        # An agent who is also a salesman and a stock user opens the records themselves.
         salesman = new_test_user(
             self.env,
             login="as_test_salesman",

@@ -13,7 +13,9 @@ class HelpdeskAfterSalesAnalysisWizard(models.TransientModel):
 
     date_from = fields.Date(required=True, default=lambda self: self._default_date_from())
     date_to = fields.Date(required=True, default=lambda self: self._default_date_to())
-    team_ids = fields.Many2many("helpdesk.ticket.team", string="Teams")
+    team_ids = fields.Many2many(
+        "helpdesk.ticket.team", string="Teams", domain=[("is_after_sales", "=", True)]
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
