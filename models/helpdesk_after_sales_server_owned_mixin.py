@@ -1,7 +1,20 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from functools import cache
+
 from odoo import api, models
 from odoo.exceptions import AccessError
+
+
+@cache
+def _server_owned_fields_of(model_class):
+    """The union of ``_server_owned_fields`` over the model's classes: each file
+    extending a model names the fields of its own concern."""
+    return frozenset(
+        name
+        for klass in model_class.__mro__
+        for name in vars(klass).get("_server_owned_fields", ())
+    )
 
 
 class HelpdeskAfterSalesServerOwnedMixin(models.AbstractModel):
@@ -18,13 +31,17 @@ class HelpdeskAfterSalesServerOwnedMixin(models.AbstractModel):
     _name = "helpdesk.after.sales.server.owned.mixin"
     _description = "After-sales: fields only the server writes"
 
-    # Field names of the inheriting model; extend with ``+`` in each concern.
+    # Field names of the inheriting class; every class extending the model may
+    # name its own (they add up, see _get_server_owned_fields).
     _server_owned_fields = ()
+
+    def _get_server_owned_fields(self):
+        return _server_owned_fields_of(type(self))
 
     def _check_server_owned_fields(self, fnames):
         if self.env.su:
             return
-        forbidden = sorted(set(fnames) & set(self._server_owned_fields))
+        forbidden = sorted(set(fnames) & self._get_server_owned_fields())
         if forbidden:
             labels = ", ".join(
                 self._fields[name]._description_string(self.env) for name in forbidden
@@ -40,7 +57,7 @@ class HelpdeskAfterSalesServerOwnedMixin(models.AbstractModel):
 
     def _without_server_owned_defaults(self):
         """This recordset, its context stripped of defaults for server-owned fields."""
-        owned = set(self._server_owned_fields)
+        owned = self._get_server_owned_fields()
         context = self.env.context
         if self.env.su or not any(
             key.startswith("default_") and key[8:] in owned for key in context

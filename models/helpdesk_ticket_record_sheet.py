@@ -50,7 +50,10 @@ class HelpdeskTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         tickets = super().create(vals_list)
-        tickets._record_received_by()
+        # Assigned when recorded: not a default handler (helpdesk_mgmt's creator).
+        assigned = [ticket.id for ticket, vals in zip(tickets, vals_list, strict=True)
+                    if vals.get("user_id")]
+        tickets.browse(assigned)._record_received_by()
         return tickets
 
     def write(self, vals):

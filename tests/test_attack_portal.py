@@ -34,6 +34,7 @@ class TestAttackPortal(AfterSalesTicketMixin, HttpCase):
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "After-sales (attack)",
+                "is_after_sales": True,
                 "show_in_portal": True,
                 "user_id": cls.supervisor.id,
                 "user_ids": [Command.set((cls.agent | cls.supervisor).ids)],

@@ -45,7 +45,7 @@ class TestTicketAgainstHostileCallers(AfterSalesCase):
         """A plausible forged value for every server-owned field of the ticket."""
         ticket = self.ticket
         forged = {}
-        for name in ticket._server_owned_fields:
+        for name in sorted(ticket._get_server_owned_fields()):
             field = ticket._fields[name]
             if field.type == "many2one":
                 forged[name] = False

@@ -50,6 +50,13 @@ AGENT_WRITABLE = {
 }
 
 
+def _owned(model):
+    """The model's server-owned fields, over all the files extending it."""
+    if hasattr(model, "_get_server_owned_fields"):
+        return set(model._get_server_owned_fields())
+    return set()
+
+
 @tagged("post_install", "-at_install")
 class TestFieldDecisions(TransactionCase):
     @classmethod
@@ -80,7 +87,7 @@ class TestFieldDecisions(TransactionCase):
         undecided = {}
         for model_name, names in self._agent_writable_candidates().items():
             model = self.env[model_name]
-            owned = set(getattr(model, "_server_owned_fields", ()))
+            owned = _owned(model)
             left = names - owned - AGENT_WRITABLE.get(model_name, set())
             if left:
                 undecided[model_name] = sorted(left)
@@ -95,7 +102,7 @@ class TestFieldDecisions(TransactionCase):
             model = self.env[model_name]
             self.assertFalse(names - set(model._fields), f"{model_name}: unknown fields")
             self.assertFalse(
-                names & set(getattr(model, "_server_owned_fields", ())),
+                names & _owned(model),
                 f"{model_name}: both the agent's and the server's",
             )
 
@@ -104,7 +111,7 @@ class TestFieldDecisions(TransactionCase):
         write is refused to them."""
         for model_name in self._agent_writable_candidates():
             model = self.env[model_name]
-            owned = getattr(model, "_server_owned_fields", ())
+            owned = _owned(model)
             record = model.with_user(self.agent).search([], limit=1)
             if not owned or not record:
                 continue

@@ -107,7 +107,7 @@ class TestPortalClose(HttpCase):
         self.assertIn(f'value="{self.done.id}"', page.text)
         self.assertNotIn(f'value="{self.cancelled.id}"', page.text, "no Cancel button")
         response = self._close(ticket, "as_portal_customer")
-        self.assertEqual(response.status_code, 303)
+        self.assertEqual(response.status_code, 302)
         self.assertTrue(response.headers["Location"].endswith(f"/my/ticket/{ticket.id}"))
         ticket.invalidate_recordset()
         self.assertEqual(ticket.stage_id, self.done)
@@ -123,7 +123,7 @@ class TestPortalClose(HttpCase):
         ticket = self._solved_ticket()
         self.assertEqual(self.env.company.after_sales_portal_close_scope, "commercial")
         response = self._close(ticket, "as_portal_colleague")
-        self.assertEqual(response.status_code, 303)
+        self.assertEqual(response.status_code, 302)
         ticket.invalidate_recordset()
         self.assertEqual(ticket.stage_id, self.done)
         self.assertEqual(ticket.customer_confirmation_by, "Colleague Qian")
@@ -137,7 +137,7 @@ class TestPortalClose(HttpCase):
         self.assertNotIn('action="/ticket/close"', page.text, "but has no close button")
         self._attempt(ticket, (403,), "as_portal_colleague")
         # The customer still closes.
-        self.assertEqual(self._close(ticket, "as_portal_customer").status_code, 303)
+        self.assertEqual(self._close(ticket, "as_portal_customer").status_code, 302)
         ticket.invalidate_recordset()
         self.assertEqual(ticket.stage_id, self.done)
 
@@ -214,7 +214,7 @@ class TestPortalClose(HttpCase):
 
     def test_a_closed_ticket_is_not_closed_again(self):
         ticket = self._solved_ticket()
-        self.assertEqual(self._close(ticket, "as_portal_customer").status_code, 303)
+        self.assertEqual(self._close(ticket, "as_portal_customer").status_code, 302)
         with self.assertLogs("odoo.http", level="WARNING"):
             self._attempt(ticket, range(400, 500), "as_portal_customer")
 

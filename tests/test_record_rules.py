@@ -61,6 +61,7 @@ class TestRecordRules(AfterSalesTicketMixin, TransactionCase):
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "After-sales A (rules)",
+                "is_after_sales": True,
                 "company_id": cls.company_a.id,
                 "user_ids": [Command.set((cls.agent | cls.agent_ab).ids)],
             }

@@ -463,7 +463,7 @@ class TestReports(AfterSalesCase):
         received = html.split("Received by")[1].split("</tr>")[0]
         self.assertIn(self.agent.name, received)
         self.assertNotIn(self.supervisor.name, received)
-        with self.assertRaisesRegex(UserError, "first assigned"):
+        with self.assertRaisesRegex(AccessError, "after-sales desk sets"):
             ticket.with_user(self.agent).received_by_id = self.supervisor
 
     def test_analysis_pdf_carries_the_company_identity(self):
