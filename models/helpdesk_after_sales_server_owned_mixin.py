@@ -46,12 +46,15 @@ class HelpdeskAfterSalesServerOwnedMixin(models.AbstractModel):
             key.startswith("default_") and key[8:] in owned for key in context
         ):
             return self
-        return self.with_context(
-            {
-                key: value
-                for key, value in context.items()
-                if not (key.startswith("default_") and key[8:] in owned)
-            }
+        # Keys removed, not overridden: the context is replaced as a whole.
+        return self.with_env(
+            self.env(
+                context={
+                    key: value
+                    for key, value in context.items()
+                    if not (key.startswith("default_") and key[8:] in owned)
+                }
+            )
         )
 
     @api.model_create_multi
