@@ -16,6 +16,7 @@ from . import helpdesk_ticket_alert
 from . import helpdesk_ticket_compensation
 from . import account_move
 from . import tier_definition
+from . import tier_review
 from . import rma
 from . import helpdesk_after_sales_improvement
 from . import helpdesk_ticket_stage

@@ -1,7 +1,7 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 COMPENSATION_TYPES = [
@@ -29,16 +29,38 @@ APPROVAL_LEVELS = [
     ("manager", "Manager"),
     ("two_managers", "Manager, then a second manager"),
 ]
-# What the approval is about: changing it means asking again.
-APPROVED_FIELDS = ("compensation_type", "amount", "currency_id", "partner_id", "ticket_id")
-# Context key of the methods allowed to move the state.
-STATE_CHANGE_KEY = "helpdesk_compensation_state_change"
+# Who may give the approvals of each level, and how many different people.
+LEVEL_GROUPS = {
+    "supervisor": "helpdesk_after_sales.group_after_sales_supervisor",
+    "manager": "helpdesk_after_sales.group_after_sales_manager",
+    "two_managers": "helpdesk_after_sales.group_after_sales_manager",
+}
+LEVEL_APPROVER_COUNT = {"supervisor": 1, "manager": 1, "two_managers": 2}
+# What the requester fills in and the approval is about: editable in draft only,
+# changing it means asking again.
+INPUT_FIELDS = (
+    "ticket_id",
+    "partner_id",
+    "compensation_type",
+    "amount",
+    "currency_id",
+    "reason",
+)
+# Context keys kept by the approval flow: anything else a caller passes (defaults
+# for the records the flow creates, tracking switches, tier validation flags) is
+# input and must not shape reviews, credit notes or the chatter.
+FLOW_CONTEXT_KEYS = ("lang", "tz", "allowed_company_ids")
 
 
 class HelpdeskTicketCompensation(models.Model):
     _name = "helpdesk.ticket.compensation"
     _description = "After-sales compensation"
-    _inherit = ["mail.thread", "mail.activity.mixin", "tier.validation"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "tier.validation",
+        "helpdesk.after.sales.server.owned.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -46,6 +68,25 @@ class HelpdeskTicketCompensation(models.Model):
     _state_from = ["draft", "to_approve"]
     _state_to = ["approved", "done"]
     _cancel_state = "cancel"
+    # The decision and its inputs belong to the approval flow (see the methods
+    # action_submit, _review, action_draft, action_cancel, action_done).
+    _server_owned_fields = (
+        "name",
+        "state",
+        "company_id",
+        "company_currency_id",
+        "request_date",
+        "amount_company",
+        "requested_by_id",
+        "approval_level",
+        "approved_date",
+        "done_by_id",
+        "done_date",
+        "move_id",
+        "move_state",
+        "review_ids",
+        "validation_status",
+    )
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/"
@@ -75,6 +116,8 @@ class HelpdeskTicketCompensation(models.Model):
         index=True,
         check_company=True,
         tracking=True,
+        help="The ticket's customer or one of its contacts: who receives the "
+        "compensation.",
     )
     compensation_type = fields.Selection(
         COMPENSATION_TYPES, string="Type", required=True, tracking=True
@@ -99,8 +142,10 @@ class HelpdeskTicketCompensation(models.Model):
         string="Requested on",
         default=fields.Date.context_today,
         required=True,
+        readonly=True,
         copy=False,
-        help="Also the date of the exchange rate to the company currency.",
+        help="Set on submission; also the date of the exchange rate to the company "
+        "currency.",
     )
     amount_company = fields.Monetary(
         string="Amount in company currency",
@@ -168,8 +213,9 @@ class HelpdeskTicketCompensation(models.Model):
     @api.depends("ticket_id")
     def _compute_partner_id(self):
         for compensation in self:
-            if compensation.ticket_id and not compensation.partner_id:
-                compensation.partner_id = compensation.ticket_id.partner_id
+            customer = compensation.ticket_id.partner_id
+            if customer and not compensation._is_ticket_customer(compensation.partner_id):
+                compensation.partner_id = customer
 
     @api.depends("ticket_id")
     def _compute_currency_id(self):
@@ -188,7 +234,8 @@ class HelpdeskTicketCompensation(models.Model):
     def _compute_amount_company(self):
         for compensation in self:
             company = compensation.company_id or self.env.company
-            if not compensation.currency_id:
+            if not compensation.currency_id or compensation._get_missing_rate_blocker():
+                # Never converted 1:1: the constraint refuses the request instead.
                 compensation.amount_company = 0.0
                 continue
             compensation.amount_company = compensation.currency_id._convert(
@@ -243,8 +290,42 @@ class HelpdeskTicketCompensation(models.Model):
             )
         return None
 
+    def _get_missing_rate_blocker(self):
+        """Why the amount cannot be converted to the company currency, or None."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        currency = self.currency_id
+        if not currency or currency == company.currency_id:
+            return None
+        date = self.request_date or fields.Date.context_today(self)
+        # Odoo converts 1:1 (or with a later rate) when no rate is known for the
+        # date: the amount would then pick the wrong approval level.
+        has_rate = self.env["res.currency.rate"].sudo().search_count(
+            [
+                ("currency_id", "=", currency.id),
+                ("name", "<=", date),
+                ("company_id", "in", [False, company.root_id.id]),
+            ],
+            limit=1,
+        )
+        if has_rate:
+            return None
+        return self.env._(
+            "No exchange rate of %(currency)s is known on %(date)s: an accountant must "
+            "enter one (Accounting > Configuration > Currencies) before compensation in "
+            "%(currency)s can be requested.",
+            currency=currency.name,
+            date=fields.Date.to_string(date),
+        )
+
+    def _is_ticket_customer(self, partner):
+        """The ticket's customer, or a contact of the same company."""
+        self.ensure_one()
+        customer = self.ticket_id.partner_id.commercial_partner_id
+        return bool(partner) and partner.commercial_partner_id == customer
+
     # ------------------------------------------------------------ constraints
-    @api.constrains("amount", "currency_id", "company_id")
+    @api.constrains("amount", "currency_id", "company_id", "request_date")
     def _check_amount(self):
         for compensation in self:
             currency = compensation.currency_id
@@ -256,6 +337,9 @@ class HelpdeskTicketCompensation(models.Model):
                         amount=currency.format(compensation.amount),
                     )
                 )
+            missing_rate = compensation._get_missing_rate_blocker()
+            if missing_rate:
+                raise ValidationError(missing_rate)
             company = compensation.company_id or self.env.company
             limit = company.after_sales_compensation_max_amount
             if company.currency_id.compare_amounts(compensation.amount_company, limit) > 0:
@@ -269,19 +353,39 @@ class HelpdeskTicketCompensation(models.Model):
                     )
                 )
 
+    @api.constrains("partner_id", "ticket_id")
+    def _check_partner_is_ticket_customer(self):
+        for compensation in self.sudo():
+            if compensation.ticket_id.partner_id and not compensation._is_ticket_customer(
+                compensation.partner_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Compensation %(name)s goes to the customer of ticket %(ticket)s "
+                        "(%(customer)s) or one of its contacts, not to %(partner)s.",
+                        name=compensation.name,
+                        ticket=compensation.ticket_id.display_name,
+                        customer=compensation.ticket_id.partner_id.display_name,
+                        partner=compensation.partner_id.display_name,
+                    )
+                )
+
     # ------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("state", "draft") != "draft":
                 raise UserError(self.env._("A compensation request starts as a draft."))
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "helpdesk.ticket.compensation"
-                ) or "/"
         compensations = super().create(vals_list)
         for compensation in compensations:
+            # Only for tickets the user may see: the ticket names the customer.
+            compensation.ticket_id.check_access("read")
             compensation.ticket_id._check_can_request_compensation()
+            if compensation.name == "/":
+                sequence = self.env["ir.sequence"].sudo()
+                compensation._write_server_owned(
+                    {"name": sequence.next_by_code("helpdesk.ticket.compensation") or "/"}
+                )
             compensation._post_on_ticket(
                 self.env._(
                     "Compensation %(name)s drafted: %(type)s, %(amount)s. Reason: %(reason)s",
@@ -291,14 +395,9 @@ class HelpdeskTicketCompensation(models.Model):
         return compensations
 
     def write(self, vals):
-        if "state" in vals and not self.env.context.get(STATE_CHANGE_KEY):
-            raise UserError(
-                self.env._(
-                    "Use the buttons of the compensation to submit, approve, reject, "
-                    "cancel or complete it."
-                )
-            )
-        changed = set(APPROVED_FIELDS) & set(vals)
+        # Before tier.validation's own checks, which would act on a state change.
+        self._check_server_owned_fields(vals)
+        changed = set(INPUT_FIELDS) & set(vals)
         if changed:
             submitted = self.filtered(lambda c: c.state != "draft")
             if submitted:
@@ -309,12 +408,22 @@ class HelpdeskTicketCompensation(models.Model):
                         name=submitted[0].display_name,
                         fields=", ".join(
                             self._fields[name]._description_string(self.env)
-                            for name in APPROVED_FIELDS
+                            for name in INPUT_FIELDS
                             if name in changed
                         ),
                     )
                 )
+            if not self.env.su:
+                for compensation in self:
+                    compensation._check_may_manage()
         return super().write(vals)
+
+    def unlink(self):
+        self.check_access("unlink")
+        self._unlink_only_draft_or_cancelled()
+        # Their reviews go with them; nobody else deletes reviews (see tier.review).
+        self.sudo().review_ids.unlink()
+        return super().unlink()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft_or_cancelled(self):
@@ -330,18 +439,99 @@ class HelpdeskTicketCompensation(models.Model):
 
     # ------------------------------------------------------------ tier validation
     def _get_sequences_to_approve(self, user):
-        # Nobody approves their own request, and each tier of a request is approved
-        # by a different person.
-        if not self._is_eligible_reviewer(user):
+        if self._get_reviewer_blocker(user):
             return []
         return super()._get_sequences_to_approve(user)
 
-    def _is_eligible_reviewer(self, user):
+    def _get_reviewer_blocker(self, user):
+        """Why ``user`` may not review this compensation, or None.
+
+        Nobody approves a request they drafted, submitted or receive, a level
+        is approved by its group only, and each approval of a request is given
+        by a different person.
+        """
         self.ensure_one()
+        values = {"name": self.display_name}
         if user == self.requested_by_id:
-            return False
+            return self.env._(
+                "You requested compensation %(name)s: another reviewer must approve or "
+                "reject it.",
+                **values,
+            )
+        if user == self.create_uid:
+            return self.env._(
+                "You drafted compensation %(name)s: another reviewer must approve or "
+                "reject it.",
+                **values,
+            )
+        if (
+            self.partner_id
+            and user.partner_id.commercial_partner_id
+            == self.partner_id.commercial_partner_id
+        ):
+            return self.env._(
+                "Compensation %(name)s is for you (%(partner)s): another reviewer must "
+                "approve or reject it.",
+                partner=self.partner_id.display_name,
+                **values,
+            )
+        level = self.approval_level
+        if level and not user.has_group(LEVEL_GROUPS[level]):
+            return self.env._(
+                "Compensation %(name)s must be approved by: %(level)s. You are not a "
+                "pending reviewer.",
+                level=self._level_label(),
+                **values,
+            )
         approvers = self.review_ids.filtered(lambda r: r.status == "approved").done_by
-        return user not in approvers
+        if user in approvers:
+            return self.env._(
+                "You already approved compensation %(name)s: a different manager gives "
+                "the next approval.",
+                **values,
+            )
+        return None
+
+    def _check_allow_write_under_validation(self, vals):
+        # The approval is about these fields: whatever exceptions or reviewer
+        # rights are configured, they do not change under validation.
+        if set(INPUT_FIELDS) & set(vals):
+            return False
+        return super()._check_allow_write_under_validation(vals)
+
+    def _check_review_by_flow(self):
+        """The reviews of a compensation are decided by ``_review`` only, which
+        checks the reviewer and then acts as superuser (as the reviewer)."""
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Compensation is approved or rejected with its Approve and Reject "
+                    "buttons only."
+                )
+            )
+
+    def _validate_tier(self, tiers=False):
+        self._check_review_by_flow()
+        return super()._validate_tier(tiers)
+
+    def _rejected_tier(self, tiers=False):
+        self._check_review_by_flow()
+        return super()._rejected_tier(tiers)
+
+    @api.model
+    def _update_counter(self, review_counter):
+        # Moves the next reviews to pending: a change only the flow makes.
+        return super(HelpdeskTicketCompensation, self.sudo())._update_counter(
+            review_counter
+        )
+
+    def request_validation(self):
+        # Reviews are requested by action_submit, after its checks.
+        if not self.env.su:
+            raise AccessError(
+                self.env._("Submit the compensation to request its approval.")
+            )
+        return super().request_validation()
 
     def validate_tier(self):
         # The reviews go through the approval wizard, which checks the reviewer.
@@ -360,11 +550,18 @@ class HelpdeskTicketCompensation(models.Model):
     # ------------------------------------------------------------ actions
     def action_submit(self):
         """Request the approvals the compensation needs (tier validation)."""
-        for compensation in self:
+        for compensation in self._in_flow():
+            compensation._lock_for_update()
             blocker = compensation._get_submit_blocker()
             if blocker:
                 raise UserError(blocker)
-            compensation.review_ids.sudo().unlink()
+            compensation._check_may_manage()
+            compensation.ticket_id._check_can_request_compensation()
+            # The rate of the submission day decides the level.
+            compensation._write_server_owned(
+                {"request_date": fields.Date.context_today(compensation)}
+            )
+            compensation.sudo().review_ids.unlink()
             compensation._set_state(
                 "to_approve",
                 requested_by_id=self.env.user.id,
@@ -373,18 +570,11 @@ class HelpdeskTicketCompensation(models.Model):
             # need_validation is computed for the whole prefetch batch at once; the
             # others' was computed before their approval level was set.
             compensation.invalidate_recordset(["need_validation"])
-            reviews = compensation.request_validation()
+            reviews = compensation.sudo().request_validation()
+            compensation.invalidate_recordset(["need_validation"])
             # The first reviews become pending now, not at the next flush.
             compensation._update_counter({"review_created": True})
-            if not reviews:
-                raise UserError(
-                    self.env._(
-                        "No approval rule applies to compensation %(name)s: a manager "
-                        "must activate the compensation rules in Helpdesk > Configuration "
-                        "> Compensation approvals.",
-                        name=compensation.display_name,
-                    )
-                )
+            compensation._check_reviews_cover_level(reviews)
             compensation._post_on_ticket(
                 self.env._(
                     "Compensation %(name)s submitted for approval: %(type)s, %(amount)s, "
@@ -412,7 +602,8 @@ class HelpdeskTicketCompensation(models.Model):
 
     def action_draft(self):
         """Back to draft to change the request: every review starts again."""
-        for compensation in self:
+        for compensation in self._in_flow():
+            compensation._lock_for_update()
             if compensation.state not in ("to_approve", "rejected", "cancel"):
                 raise UserError(
                     self.env._(
@@ -423,19 +614,23 @@ class HelpdeskTicketCompensation(models.Model):
                     )
                 )
             compensation._check_may_manage()
-            compensation.review_ids.sudo().unlink()
-            compensation._set_state("draft", approval_level=False, approved_date=False)
+            compensation._void_credit_note()
+            compensation.sudo().review_ids.unlink()
+            compensation._set_state(
+                "draft", approval_level=False, approved_date=False, move_id=False
+            )
             compensation._post_on_ticket(
                 self.env._(
-                    "Compensation %(name)s reset to draft by %(user)s; it needs approval "
-                    "again.",
+                    "Compensation %(name)s reset to draft by %(user)s: the approvals "
+                    "given so far are void; it needs approval again.",
                     **compensation._message_values(),
                 )
             )
         return True
 
     def action_cancel(self):
-        for compensation in self:
+        for compensation in self._in_flow():
+            compensation._lock_for_update()
             if compensation.state in ("done", "cancel"):
                 raise UserError(
                     self.env._(
@@ -450,19 +645,8 @@ class HelpdeskTicketCompensation(models.Model):
                 )
             else:
                 compensation._check_may_manage()
-            move = compensation.sudo().move_id
-            if move.state == "posted":
-                raise UserError(
-                    self.env._(
-                        "Credit note %(move)s of compensation %(name)s is posted: have "
-                        "accounting reverse it instead.",
-                        move=move.name,
-                        name=compensation.display_name,
-                    )
-                )
-            if move.state == "draft":
-                move.button_cancel()
-            compensation.activity_unlink(["mail.mail_activity_data_todo"])
+            compensation._void_credit_note()
+            compensation.sudo().activity_unlink(["mail.mail_activity_data_todo"])
             compensation._set_state("cancel")
             compensation._post_on_ticket(
                 self.env._(
@@ -474,7 +658,8 @@ class HelpdeskTicketCompensation(models.Model):
 
     def action_done(self):
         """The customer received the compensation."""
-        for compensation in self:
+        for compensation in self._in_flow():
+            compensation._lock_for_update()
             if compensation.state != "approved":
                 raise UserError(
                     self.env._(
@@ -484,6 +669,8 @@ class HelpdeskTicketCompensation(models.Model):
                         state=compensation._state_label(),
                     )
                 )
+            if self.env.user != compensation.executor_id:
+                compensation._check_may_manage()
             if compensation.is_move_type and compensation.sudo().move_id.state != "posted":
                 raise UserError(
                     self.env._(
@@ -492,7 +679,7 @@ class HelpdeskTicketCompensation(models.Model):
                         name=compensation.display_name,
                     )
                 )
-        self._mark_done()
+            compensation._mark_done()
         return True
 
     def action_view_move(self):
@@ -516,12 +703,19 @@ class HelpdeskTicketCompensation(models.Model):
     def _review(self, decision, comment=False):
         """Approve or reject the current user's pending review, as that user.
 
-        The row is locked first and everything checked again, so two reviewers
-        acting at the same moment are serialized: the second one sees the outcome
-        of the first (or the transaction is retried) and never creates a second
-        credit note.
+        The one door to the decisions (the approval wizard leads here): the row
+        is locked first and everything checked again, so two reviewers acting at
+        the same moment are serialized: the second one sees the outcome of the
+        first (or the transaction is retried) and never creates a second credit
+        note. The reviews are then written as superuser, done by the reviewer.
         """
         self.ensure_one()
+        return self._in_flow()._decide(decision, comment)
+
+    def _decide(self, decision, comment):
+        self.ensure_one()
+        if decision not in ("approve", "reject"):
+            raise UserError(self.env._("Choose to approve or to reject the compensation."))
         self._lock_for_update()
         if self.state != "to_approve":
             raise UserError(
@@ -532,18 +726,14 @@ class HelpdeskTicketCompensation(models.Model):
                 )
             )
         user = self.env.user
-        if user == self.requested_by_id:
-            raise UserError(
-                self.env._(
-                    "You requested compensation %(name)s: another reviewer must approve "
-                    "or reject it.",
-                    name=self.display_name,
-                )
-            )
+        blocker = self._get_reviewer_blocker(user)
+        if blocker:
+            raise UserError(blocker)
         sequences = self._get_sequences_to_approve(user)
+        # One decision is one review: the next one is someone else's.
         reviews = self.review_ids.filtered(
             lambda r: r.sequence in sequences and r.status in ("waiting", "pending")
-        )
+        ).sorted("sequence")[:1]
         if not reviews:
             pending = self.review_ids.filtered(lambda r: r.status == "pending")
             raise UserError(
@@ -560,12 +750,13 @@ class HelpdeskTicketCompensation(models.Model):
                 self.env._("Explain to the requester why compensation %(name)s is rejected.",
                            name=self.display_name)
             )
+        privileged = self.sudo()
         if comment:
-            reviews.write({"comment": comment})
+            reviews.sudo().write({"comment": comment})
         values = dict(self._message_values(), tier=", ".join(reviews.mapped("name")),
                       comment=comment or "-")
         if decision == "reject":
-            self._rejected_tier(reviews)
+            privileged._rejected_tier(reviews.sudo())
             self._update_counter({"review_deleted": True})
             self._set_state("rejected")
             self._post_on_ticket(
@@ -575,9 +766,10 @@ class HelpdeskTicketCompensation(models.Model):
                 )
             )
             return
-        self._validate_tier(reviews)
+        privileged._validate_tier(reviews.sudo())
         self._update_counter({"review_deleted": True})
         if self.validation_status == "validated":
+            self._check_approvals_complete()
             self._post_on_ticket(
                 self.env._(
                     "Compensation %(name)s approved by %(user)s (%(tier)s): %(type)s, "
@@ -592,6 +784,53 @@ class HelpdeskTicketCompensation(models.Model):
                     "Compensation %(name)s: %(tier)s given by %(user)s; further approval "
                     "needed. Comment: %(comment)s",
                     **values,
+                )
+            )
+
+    def _check_reviews_cover_level(self, reviews):
+        """The approval rules asked enough people for the level: a rule changed
+        by hand may not lower the bar."""
+        self.ensure_one()
+        if not reviews:
+            raise UserError(
+                self.env._(
+                    "No approval rule applies to compensation %(name)s: a manager "
+                    "must activate the compensation rules in Helpdesk > Configuration "
+                    "> Compensation approvals.",
+                    name=self.display_name,
+                )
+            )
+        if len(reviews) < LEVEL_APPROVER_COUNT[self.approval_level]:
+            raise UserError(
+                self.env._(
+                    "Compensation %(name)s needs %(count)s approvals (%(level)s) but the "
+                    "approval rules ask for %(asked)s: a manager must fix the rules in "
+                    "Helpdesk > Configuration > Compensation approvals.",
+                    name=self.display_name,
+                    count=LEVEL_APPROVER_COUNT[self.approval_level],
+                    level=self._level_label(),
+                    asked=len(reviews),
+                )
+            )
+
+    def _check_approvals_complete(self):
+        """Every review approved: by enough different people of the level's group."""
+        self.ensure_one()
+        approvers = self.review_ids.filtered(lambda r: r.status == "approved").done_by
+        group = LEVEL_GROUPS[self.approval_level]
+        qualified = approvers.filtered(
+            lambda u: u.has_group(group)
+            and u not in (self.requested_by_id | self.create_uid)
+        )
+        if len(qualified) < LEVEL_APPROVER_COUNT[self.approval_level]:
+            raise UserError(
+                self.env._(
+                    "Compensation %(name)s needs the approval of %(count)s different "
+                    "people (%(level)s); it has %(given)s.",
+                    name=self.display_name,
+                    count=LEVEL_APPROVER_COUNT[self.approval_level],
+                    level=self._level_label(),
+                    given=len(qualified),
                 )
             )
 
@@ -648,7 +887,7 @@ class HelpdeskTicketCompensation(models.Model):
             .with_company(self.company_id)
             .create(self._prepare_credit_note_vals())
         )
-        self.sudo().move_id = move
+        self._write_server_owned({"move_id": move.id})
         self._post_on_ticket(
             self.env._(
                 "Draft credit note %(move)s of %(amount)s created for %(partner)s "
@@ -659,10 +898,36 @@ class HelpdeskTicketCompensation(models.Model):
         )
         return move
 
+    def _void_credit_note(self):
+        """Cancel the draft credit note of a compensation that is not given."""
+        self.ensure_one()
+        move = self.sudo().move_id
+        if not move:
+            return
+        if move.state == "posted":
+            raise UserError(
+                self.env._(
+                    "Credit note %(move)s of compensation %(name)s is posted: have "
+                    "accounting reverse it instead.",
+                    move=move.name,
+                    name=self.display_name,
+                )
+            )
+        if move.state == "draft":
+            move.button_cancel()
+            self._post_on_ticket(
+                self.env._(
+                    "Draft credit note %(move)s of compensation %(name)s cancelled by "
+                    "%(user)s.",
+                    move=move.display_name,
+                    **self._message_values(),
+                )
+            )
+
     def _schedule_execution(self):
         self.ensure_one()
         user = self.executor_id or self.requested_by_id
-        self.activity_schedule(
+        self.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=user.id,
             summary=self.env._("Give the approved compensation: %(type)s", type=self._type_label()),
@@ -682,11 +947,13 @@ class HelpdeskTicketCompensation(models.Model):
         )
 
     def _mark_done(self):
-        for compensation in self:
+        """Given to the customer: called by action_done and by the posting of the
+        credit note, after their checks."""
+        for compensation in self._in_flow():
             compensation._set_state(
                 "done", done_by_id=self.env.user.id, done_date=fields.Datetime.now()
             )
-            compensation.activity_feedback(
+            compensation.sudo().activity_feedback(
                 ["mail.mail_activity_data_todo"],
                 feedback=self.env._("Compensation given."),
             )
@@ -699,11 +966,27 @@ class HelpdeskTicketCompensation(models.Model):
             )
 
     # ------------------------------------------------------------ helpers
+    def _in_flow(self):
+        """These records with only the context the approval flow trusts."""
+        context = self.env.context
+        # Replaced as a whole, not merged.
+        return self.with_env(
+            self.env(context={key: context[key] for key in FLOW_CONTEXT_KEYS if key in context})
+        )
+
     def _set_state(self, state, **values):
-        """The one way the state moves (see ``write``)."""
-        return self.with_context(
-            **{STATE_CHANGE_KEY: True, "skip_validation_check": True}
-        ).write(dict(values, state=state))
+        """The one way the state moves (with the other server-owned fields)."""
+        return self._write_server_owned(dict(values, state=state))
+
+    def _write_server_owned(self, values):
+        """Write server-owned fields as superuser: only for the action methods,
+        after they checked the caller and the state."""
+        return (
+            self._in_flow()
+            .sudo()
+            .with_context(skip_validation_check=True)
+            .write(values)
+        )
 
     def _lock_for_update(self):
         """Lock the rows until the end of the transaction, then read them afresh."""
@@ -743,9 +1026,13 @@ class HelpdeskTicketCompensation(models.Model):
         selection = dict(self._fields["compensation_type"]._description_selection(self.env))
         return selection.get(self.compensation_type, "")
 
+    def _level_label(self):
+        level = self.approval_level or self.expected_approval_level
+        selection = dict(self._fields["approval_level"]._description_selection(self.env))
+        return selection.get(level, "")
+
     def _message_values(self):
         self.ensure_one()
-        level = self.approval_level or self.expected_approval_level
         return {
             "name": self.name,
             "type": self._type_label(),
@@ -754,13 +1041,12 @@ class HelpdeskTicketCompensation(models.Model):
             "partner": self.partner_id.display_name,
             "ticket": self.ticket_id.display_name,
             "user": self.env.user.name,
-            "level": dict(self._fields["approval_level"]._description_selection(self.env)).get(
-                level, ""
-            ),
+            "level": self._level_label(),
         }
 
     def _post_on_ticket(self, body):
         """Every step of a compensation shows on its ticket and on itself."""
         self.ensure_one()
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.ticket_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        compensation = self._in_flow()
+        compensation.message_post(body=body, subtype_xmlid="mail.mt_note")
+        compensation.ticket_id.message_post(body=body, subtype_xmlid="mail.mt_note")

@@ -47,6 +47,17 @@ AGENT_WRITABLE = {
     },
     # The warehouse may correct the serial it receives.
     "rma": {"lot_id"},
+    # The request's inputs, editable while it is a draft only (the model refuses
+    # them once submitted; the approval works on what was submitted).
+    "helpdesk.ticket.compensation": {
+        "ticket_id",
+        "partner_id",
+        "compensation_type",
+        "amount",
+        "currency_id",
+        "reason",
+        "executor_id",
+    },
 }
 
 
