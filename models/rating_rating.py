@@ -58,23 +58,40 @@ class RatingRating(models.Model):
             )
         )
 
+    def _after_sales_tickets(self, ticket_ids):
+        """The after-sales tickets among ``ticket_ids``: other teams' ratings stay
+        as the rating and helpdesk modules make them."""
+        return self.env["helpdesk.ticket"].sudo().browse(ticket_ids).exists()._after_sales_only()
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
             ticket_model = self.env["ir.model"]._get_id("helpdesk.ticket")
-            if any(
-                vals.get("res_model") == "helpdesk.ticket"
-                or vals.get("res_model_id") == ticket_model
+            ticket_ids = [
+                vals.get("res_id")
                 for vals in vals_list
-            ):
+                if vals.get("res_model") == "helpdesk.ticket"
+                or vals.get("res_model_id") == ticket_model
+            ]
+            if self._after_sales_tickets([i for i in ticket_ids if i]):
                 raise self._ticket_rating_refused()
         return super().create(vals_list)
 
     def write(self, vals):
-        if (
-            not self.env.su
-            and TICKET_RATING_FIELDS & set(vals)
-            and any(rating.res_model == "helpdesk.ticket" for rating in self.sudo())
-        ):
-            raise self._ticket_rating_refused()
+        if not self.env.su and TICKET_RATING_FIELDS & set(vals):
+            ticket_model = self.env["ir.model"]._get_id("helpdesk.ticket")
+            to_ticket = (
+                vals.get("res_model") == "helpdesk.ticket"
+                or vals.get("res_model_id") == ticket_model
+            )
+            ticket_ids = [
+                rating.res_id
+                for rating in self.sudo()
+                if rating.res_model == "helpdesk.ticket" or to_ticket
+            ]
+            if to_ticket or any(r.res_model == "helpdesk.ticket" for r in self.sudo()):
+                # Moved onto a ticket: the target counts too.
+                ticket_ids.append(vals.get("res_id"))
+            if self._after_sales_tickets([i for i in ticket_ids if i]):
+                raise self._ticket_rating_refused()
         return super().write(vals)
