@@ -205,7 +205,13 @@ class HelpdeskTicketCompensation(models.Model):
         index="btree_not_null",
         check_company=True,
     )
+    # What the desk needs to know of the credit note, for agents without Accounting
+    # rights (related fields are read as superuser).
     move_state = fields.Selection(related="move_id.state", string="Credit note status")
+    move_name = fields.Char(related="move_id.name", string="Credit note number")
+    move_amount = fields.Monetary(
+        related="move_id.amount_total", string="Credit note amount", currency_field="currency_id"
+    )
     is_move_type = fields.Boolean(compute="_compute_is_move_type")
     can_submit = fields.Boolean(compute="_compute_can_submit")
 

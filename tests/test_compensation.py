@@ -230,6 +230,12 @@ class TestCompensation(AfterSalesCase):
         self._review(compensation, self.supervisor)
         self.assertEqual(compensation.move_id.move_type, "out_refund")
         self.assertFalse(compensation.activity_ids)
+        # The agent, without Accounting rights, sees what the ticket needs of it.
+        as_agent = compensation.with_user(self.agent)
+        self.assertFalse(self.agent.has_group("account.group_account_invoice"))
+        self.assertEqual(as_agent.move_amount, 80.0)
+        self.assertEqual(as_agent.move_state, "draft")
+        self.assertEqual(as_agent.move_name, compensation.move_id.sudo().name)
 
     def test_posting_the_credit_note_completes_the_compensation(self):
         compensation = self._submit(150.0)
