@@ -61,6 +61,12 @@ class ResCompany(models.Model):
         help="A missed deadline is escalated to the managers after this many hours "
         "(at once for P1).",
     )
+    after_sales_p1_notice_hours = fields.Float(
+        string="Supervisor informed of P1 within (hours)",
+        default=1.0,
+        help="An urgent ticket gives its team's supervisor an activity due this many "
+        "hours after it is recorded.",
+    )
 
     after_sales_compensation_threshold = fields.Monetary(
         string="Compensation approved by a supervisor up to",

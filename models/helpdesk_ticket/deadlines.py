@@ -169,9 +169,14 @@ class HelpdeskTicket(models.Model):
     def set_sla(self):
         """helpdesk_mgmt_sla's, batched: tickets created together mostly share their
         team, category and tags, so their rules are searched once per combination
-        and all their SLA lines created at once (it searches and creates per ticket).
+        and all their SLA lines created at once.
 
-        SLA lines are the desk's record of its deadlines: written as superuser only."""
+        A copy, not an extension: upstream searches the rules (``_get_sla``) and
+        creates the lines ticket by ticket with no batch hook, a search and an
+        insert per ticket (see the create-ratio benchmark). What it decides stays
+        upstream's: the rules of ``_get_sla_ticket_domain()`` filtered by their
+        ``domain`` as ``_get_sla()`` does. Compare with it when upgrading
+        helpdesk_mgmt_sla. SLA lines are the desk's record: written as superuser."""
         self.ticket_sla_ids.sudo().unlink()
         rules_by_key = {}
         vals_list = []
@@ -248,16 +253,21 @@ class HelpdeskTicket(models.Model):
         )
 
     def _notify_supervisors_p1(self):
-        """An urgent ticket reaches a supervisor within the hour (seed: 1 h)."""
+        """An urgent ticket reaches a supervisor within the company's notice time
+        (seed: 1 h)."""
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         for ticket in self._after_sales_only():
             supervisors = ticket._get_supervisors()
-            due = fields.Datetime.now() + timedelta(hours=1)
+            company = ticket.company_id or self.env.company
+            due = fields.Datetime.now() + timedelta(hours=company.after_sales_p1_notice_hours)
             for user in supervisors:
                 ticket.activity_schedule(
                     activity_type_id=activity_type.id,
                     date_deadline=fields.Date.context_today(ticket, due),
-                    summary=self.env._("Urgent ticket: inform and plan within 1 hour"),
+                    summary=self.env._(
+                        "Urgent ticket: take charge within %(hours)s h",
+                        hours=f"{company.after_sales_p1_notice_hours:g}",
+                    ),
                     note=self.env._(
                         "P1 ticket %(ticket)s: take charge before %(due)s.",
                         ticket=ticket.display_name,
