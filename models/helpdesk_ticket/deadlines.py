@@ -258,15 +258,15 @@ class HelpdeskTicket(models.Model):
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         for ticket in self._after_sales_only():
             supervisors = ticket._get_supervisors()
-            company = ticket.company_id or self.env.company
-            due = fields.Datetime.now() + timedelta(hours=company.after_sales_p1_notice_hours)
+            notice_hours = (ticket.company_id or self.env.company).after_sales_p1_notice_hours
+            due = fields.Datetime.now() + timedelta(hours=notice_hours)
             for user in supervisors:
                 ticket.activity_schedule(
                     activity_type_id=activity_type.id,
                     date_deadline=fields.Date.context_today(ticket, due),
                     summary=self.env._(
                         "Urgent ticket: take charge within %(hours)s h",
-                        hours=f"{company.after_sales_p1_notice_hours:g}",
+                        hours="%g" % notice_hours,
                     ),
                     note=self.env._(
                         "P1 ticket %(ticket)s: take charge before %(due)s.",
