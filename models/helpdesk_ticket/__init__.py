@@ -7,6 +7,7 @@ from . import messages
 from . import satisfaction
 from . import compensation
 from . import returns
+from . import returns_rma
 from . import repair
 from . import warranty
 from . import deadlines
