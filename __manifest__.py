@@ -5,7 +5,7 @@
     "summary": "After-sales service desk on helpdesk tickets: classification, "
     "SLA, warranty, returns, exchanges, approved compensation, "
     "satisfaction and reports",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "After-Sales",
     "website": "https://github.com/OCA/helpdesk",
     "author": "helpdesk_after_sales contributors, Odoo Community Association (OCA)",
@@ -31,6 +31,7 @@
         "data/rma_operation_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/helpdesk_ticket_alert_mail_template_data.xml",
         "data/mail_activity_type_data.xml",
         "data/helpdesk_ticket_stage_data.xml",
         "data/helpdesk_ticket_forbidden_phrase_data.xml",

@@ -9,9 +9,7 @@ from . import helpdesk_ticket_priority_keyword
 from . import helpdesk_sla
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket
-from . import helpdesk_ticket_after_sales_scope
 from . import helpdesk_ticket_team
-from . import helpdesk_ticket_record_sheet
 from . import helpdesk_ticket_alert
 from . import helpdesk_ticket_compensation
 from . import account_move

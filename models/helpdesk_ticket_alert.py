@@ -1,6 +1,15 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+import logging
+import threading
+from collections import defaultdict
+
+import psycopg2
+
+from odoo import Command, api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 ALERT_KINDS = [
     ("response", "Response"),
@@ -36,3 +45,272 @@ class HelpdeskTicketAlert(models.Model):
             "This alert was already raised for this ticket.",
         )
     ]
+
+    # ------------------------------------------------------------ the alert engine
+    @api.model
+    def _cron_overdue_alerts(self, batch_size=300):
+        """Warn before, and escalate after, response, resolution and customer-update
+        deadlines. Each alert level is raised once per deadline (see
+        helpdesk.ticket.alert); batches are committed outside tests so a crash loses
+        at most the current one."""
+        now = fields.Datetime.now()
+        self._expire_overdue_sla_lines(now)
+        self._clear_stale_alerts()
+        candidates = self._select_alert_candidates(now)
+        testing = getattr(threading.current_thread(), "testing", False)
+        for start in range(0, len(candidates), batch_size):
+            self._raise_alerts(candidates[start : start + batch_size])
+            done = min(start + batch_size, len(candidates))
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(candidates) - done)
+            if not testing:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _expire_overdue_sla_lines(self, now):
+        """A running deadline that passed while the ticket sat idle is breached."""
+        lines = self.env["helpdesk.ticket.sla"].search(
+            [
+                ("state", "=", "in_progress"),
+                ("deadline", "<", now),
+                ("ticket_id.is_after_sales", "=", True),
+            ]
+        )
+        if lines:
+            lines.sudo().write({"state": "expired"})
+
+    @api.model
+    def _clear_stale_alerts(self):
+        """Alerts whose deadline was met or moved no longer apply."""
+        self.flush_model()
+        self.env["helpdesk.ticket"].flush_model(
+            ["response_sla_state", "response_deadline", "resolution_sla_state",
+             "resolution_deadline", "next_update_deadline"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM helpdesk_ticket_alert a
+                      USING helpdesk_ticket t
+                      WHERE t.id = a.ticket_id
+                        AND CASE a.kind
+                            WHEN 'response' THEN t.response_sla_state IS DISTINCT FROM 'running'
+                                AND t.response_sla_state IS DISTINCT FROM 'breached'
+                                OR t.response_deadline IS DISTINCT FROM a.deadline
+                            WHEN 'resolution' THEN t.resolution_sla_state IS DISTINCT FROM 'running'
+                                AND t.resolution_sla_state IS DISTINCT FROM 'breached'
+                                OR t.resolution_deadline IS DISTINCT FROM a.deadline
+                            ELSE t.next_update_deadline IS DISTINCT FROM a.deadline
+                            END
+                """
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _select_alert_candidates(self, now):
+        """(ticket id, kind, deadline, level) for every open deadline past its warning
+        point whose level has not been raised yet: one indexed query."""
+        self.env["helpdesk.ticket"].flush_model()
+        self.flush_model()
+        parts = []
+        for kind, deadline, warning, state in (
+            ("response", "t.response_deadline", "t.response_warning_date", "t.response_sla_state"),
+            (
+                "resolution",
+                "t.resolution_deadline",
+                "t.resolution_warning_date",
+                "t.resolution_sla_state",
+            ),
+            ("update", "t.next_update_deadline", "t.next_update_warning_date", None),
+        ):
+            state_filter = (
+                SQL("%s IN ('running', 'breached')", SQL(state)) if state else SQL("TRUE")
+            )
+            parts.append(
+                SQL(
+                    """
+                    SELECT t.id, %(kind)s AS kind, %(deadline)s AS deadline,
+                           CASE WHEN %(deadline)s > %(now)s THEN 'warning'
+                                WHEN t.service_priority = 'p1'
+                                  OR %(deadline)s + make_interval(
+                                        secs => COALESCE(c.after_sales_escalation_hours, 4) * 3600
+                                     ) <= %(now)s
+                                THEN 'escalated'
+                                ELSE 'breached' END AS level
+                      FROM helpdesk_ticket t
+                      JOIN helpdesk_ticket_stage s ON s.id = t.stage_id AND NOT s.closed
+                 LEFT JOIN res_company c ON c.id = t.company_id
+                     WHERE t.active AND t.is_after_sales AND %(state_filter)s
+                       AND %(deadline)s IS NOT NULL
+                       AND COALESCE(%(warning)s, %(deadline)s) <= %(now)s
+                    """,
+                    kind=kind,
+                    deadline=SQL(deadline),
+                    warning=SQL(warning),
+                    now=now,
+                    state_filter=state_filter,
+                )
+            )
+        query = SQL(
+            """
+            SELECT cand.id, cand.kind, cand.deadline, cand.level
+              FROM (%s) cand
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM helpdesk_ticket_alert a
+                    WHERE a.ticket_id = cand.id AND a.kind = cand.kind
+                      AND a.level = cand.level)
+             ORDER BY cand.id
+            """,
+            SQL(" UNION ALL ").join(parts),
+        )
+        return self.env.execute_query(query)
+
+    @api.model
+    def _raise_alerts(self, candidates):
+        """Raise a batch's alerts; a ticket whose alerts fail is logged and left for
+        the next run (its claims are rolled back), the rest of the batch is alerted."""
+        try:
+            with self.env.cr.savepoint():
+                self._claim_and_act_on_alerts(candidates)
+            return
+        except psycopg2.errors.SerializationFailure:
+            raise  # another worker: Odoo retries the job
+        except Exception:  # pylint: disable=broad-except
+            self.env.invalidate_all()
+        by_ticket = defaultdict(list)
+        for candidate in candidates:
+            by_ticket[candidate[0]].append(candidate)
+        for ticket_id, ticket_candidates in by_ticket.items():
+            try:
+                with self.env.cr.savepoint():
+                    self._claim_and_act_on_alerts(ticket_candidates)
+            except psycopg2.errors.SerializationFailure:
+                raise
+            except Exception:  # pylint: disable=broad-except
+                self.env.invalidate_all()
+                _logger.exception(
+                    "Overdue alerts of ticket %s failed; they are retried at the next run.",
+                    ticket_id,
+                )
+
+    @api.model
+    def _claim_and_act_on_alerts(self, candidates):
+        """Claim the alerts with one insert; act only on what this worker inserted
+        (another worker inserting the same alert makes ours a no-op)."""
+        rows = []
+        for ticket_id, kind, deadline, level in candidates:
+            levels = ("breached", "escalated") if level == "escalated" else (level,)
+            rows += [(ticket_id, kind, lvl, deadline) for lvl in levels]
+        if not rows:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO helpdesk_ticket_alert
+                       (ticket_id, kind, level, deadline, company_id,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT v.ticket_id, v.kind, v.level, v.deadline, t.company_id,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM (VALUES %(values)s) AS v(ticket_id, kind, level, deadline)
+                  JOIN helpdesk_ticket t ON t.id = v.ticket_id
+                ON CONFLICT (ticket_id, kind, level) DO NOTHING
+                RETURNING ticket_id, kind, level
+                """,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                values=SQL(", ").join(
+                    SQL("(%s::int, %s::varchar, %s::varchar, %s::timestamp)", *row) for row in rows
+                ),
+            )
+        )
+        claimed = self.env.cr.fetchall()
+        if claimed:
+            self._act_on_alerts(claimed)
+
+    @api.model
+    def _act_on_alerts(self, claimed):
+        tickets = self.env["helpdesk.ticket"].browse(
+            {ticket_id for ticket_id, _kind, _level in claimed}
+        )
+        tickets.fetch(["user_id", "team_id", "service_priority", "number", "name", "company_id"])
+        kind_labels = dict(self._fields["kind"]._description_selection(self.env))
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("helpdesk.ticket")
+        today = fields.Date.context_today(self)
+        managers = self.env.ref("helpdesk_after_sales.group_after_sales_manager").users.filtered(
+            lambda u: not u.share
+        )
+        activities, notes, escalated = [], {}, {}
+        for ticket_id, kind, level in claimed:
+            ticket = tickets.browse(ticket_id)
+            label = kind_labels[kind]
+            if level == "warning":
+                users = ticket.user_id or ticket.team_id.user_id
+                summary = self.env._("%(kind)s deadline approaching", kind=label)
+            elif level == "breached":
+                users = ticket._get_supervisors()
+                summary = self.env._("%(kind)s deadline missed", kind=label)
+                notes.setdefault(ticket_id, []).append(
+                    self.env._("%(kind)s deadline missed: supervisor informed.", kind=label)
+                )
+            else:
+                users = managers.filtered(lambda u, t=ticket: t.company_id in u.company_ids)
+                for user in users:
+                    escalated.setdefault(user, []).append((ticket, label))
+                summary = self.env._("Escalated: %(kind)s deadline missed", kind=label)
+                notes.setdefault(ticket_id, []).append(
+                    self.env._("%(kind)s deadline missed: escalated to the managers.", kind=label)
+                )
+            activities += [
+                {
+                    "res_model_id": model_id,
+                    "res_id": ticket_id,
+                    "activity_type_id": todo.id,
+                    "summary": summary,
+                    "user_id": user.id,
+                    "date_deadline": today,
+                }
+                for user in users
+            ]
+        if activities:
+            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+                activities
+            )
+        if notes:
+            tickets.browse(list(notes))._message_log_batch(
+                {ticket_id: "<br/>".join(lines) for ticket_id, lines in notes.items()}
+            )
+        if escalated:
+            self._mail_escalations(escalated)
+
+    @api.model
+    def _mail_escalations(self, escalated):
+        """One mail per manager for the batch's escalations ({user: [(ticket, deadline
+        label)]}): the activities alone would only show in Odoo."""
+        template = self.env.ref("helpdesk_after_sales.mail_template_alert_escalation")
+        for user, items in escalated.items():
+            if user.email:
+                template.with_context(after_sales_escalations=items).send_mail(
+                    user.id, email_values={"recipient_ids": [Command.set(user.partner_id.ids)]}
+                )
+
+    @api.model
+    def _cron_after_sales_digest(self):
+        """Each supervisor's morning mail: the team's breached and at-risk tickets."""
+        alerts = self.search(
+            [("ticket_id.stage_id.closed", "=", False), ("level", "in", ("warning", "breached"))]
+        )
+        template = self.env.ref("helpdesk_after_sales.mail_template_alert_digest")
+        for team, tickets in alerts.ticket_id.grouped("team_id").items():
+            supervisors = tickets[:1]._get_supervisors().filtered("email")
+            if not supervisors:
+                continue
+            breached = tickets.filtered(
+                lambda t: "breached" in (t.response_sla_state, t.resolution_sla_state)
+            )
+            template.with_context(
+                after_sales_breached=breached, after_sales_at_risk=tickets - breached
+            ).send_mail(
+                team.id,
+                email_values={"recipient_ids": [Command.set(supervisors.partner_id.ids)]},
+            )

@@ -97,9 +97,13 @@ class HelpdeskTicketSla(models.Model):
         return value and (value + timedelta(microseconds=500000)).replace(microsecond=0)
 
     def _stage_recompute(self):
-        """Same transitions as helpdesk_mgmt_sla, with the time consumed counted on
-        the line's own calendar. Runs on a ticket's stage change, as superuser:
-        the line's figures are the desk's own (see _server_owned_fields)."""
+        """helpdesk_mgmt_sla's transitions, with two differences that make this a
+        copy rather than an extension (upstream computes both inline, with no hook):
+        the time consumed is counted on the line's own calendar (the rule's, else
+        the team's), and a target stage reached after the deadline is missed
+        (expired), not left running. Compare with upstream when upgrading
+        helpdesk_mgmt_sla. Runs on a ticket's stage change, as superuser: the line's
+        figures are the desk's own (see _server_owned_fields)."""
         self.ensure_one()
         if not self.env.su:
             self.sudo()._stage_recompute()

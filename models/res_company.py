@@ -41,13 +41,13 @@ class ResCompany(models.Model):
     after_sales_return_days = fields.Integer(
         string="No-reason return window (days)",
         default=7,
-        help="Calendar days from the day after the customer received the goods (7天无理由).",
+        help="Calendar days from the day after the customer received the goods.",
     )
     after_sales_exchange_days = fields.Integer(
         string="Quality exchange window (days)",
         default=15,
         help="Calendar days from the day after the customer received the goods during "
-        "which a quality problem gives an exchange (15天质量问题换货).",
+        "which a quality problem gives an exchange.",
     )
     after_sales_warning_ratio = fields.Float(
         string="Warn at share of the allowed time",
@@ -60,6 +60,12 @@ class ResCompany(models.Model):
         default=4.0,
         help="A missed deadline is escalated to the managers after this many hours "
         "(at once for P1).",
+    )
+    after_sales_p1_notice_hours = fields.Float(
+        string="Supervisor informed of P1 within (hours)",
+        default=1.0,
+        help="An urgent ticket gives its team's supervisor an activity due this many "
+        "hours after it is recorded.",
     )
 
     after_sales_compensation_threshold = fields.Monetary(
@@ -87,7 +93,7 @@ class ResCompany(models.Model):
         string="Follow-up visit after (working days)",
         default=2,
         help="The handler calls the customer back this many working days after "
-        "closing (回访): 1 to 3.",
+        "closing: 1 to 3.",
     )
 
     after_sales_portal_close_scope = fields.Selection(

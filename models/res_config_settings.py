@@ -36,6 +36,9 @@ class ResConfigSettings(models.TransientModel):
     after_sales_escalation_hours = fields.Float(
         related="company_id.after_sales_escalation_hours", readonly=False
     )
+    after_sales_p1_notice_hours = fields.Float(
+        related="company_id.after_sales_p1_notice_hours", readonly=False
+    )
     after_sales_compensation_threshold = fields.Monetary(
         related="company_id.after_sales_compensation_threshold",
         currency_field="currency_id",

@@ -311,16 +311,16 @@ class TestAlertsAndMailsHoldUp(AfterSalesCase):
         Ticket._get_supervisors = failing_supervisors
         try:
             with freeze_time("2026-01-12 09:00:00"), self.assertLogs(
-                "odoo.addons.helpdesk_after_sales.models.helpdesk_ticket", "ERROR"
+                "odoo.addons.helpdesk_after_sales.models.helpdesk_ticket_alert", "ERROR"
             ) as logs:
-                self.env["helpdesk.ticket"]._cron_overdue_alerts()
+                self.env["helpdesk.ticket.alert"]._cron_overdue_alerts()
         finally:
             Ticket._get_supervisors = original
         alerts = self.env["helpdesk.ticket.alert"].search([("ticket_id", "in", tickets.ids)])
         self.assertEqual(set(alerts.ticket_id.ids), set((tickets - broken).ids))
         self.assertIn(str(broken.id), logs.output[0])
         with freeze_time("2026-01-12 09:10:00"):
-            self.env["helpdesk.ticket"]._cron_overdue_alerts()
+            self.env["helpdesk.ticket.alert"]._cron_overdue_alerts()
         self.assertIn(broken, self.env["helpdesk.ticket.alert"].search([]).ticket_id,
                       "retried at the next run")
 

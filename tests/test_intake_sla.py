@@ -223,10 +223,14 @@ class TestIntakeSla(AfterSalesCase):
         ticket = self._take_call(self.category_b, service_priority="p1")
         activity = ticket.activity_ids.filtered(lambda a: a.user_id == self.supervisor)
         self.assertEqual(len(activity), 1)
-        self.assertIn("1 hour", activity.summary)
+        self.assertIn("within 1 h", activity.summary)
         self.assertIn(self.supervisor.partner_id, ticket.message_ids.partner_ids)
         general = self._take_call(self.category_b)
         self.assertFalse(general.activity_ids)
+        # The notice time is the company's setting.
+        self.env.company.after_sales_p1_notice_hours = 0.5
+        urgent = self._take_call(self.category_b, service_priority="p1")
+        self.assertIn("within 0.5 h", urgent.activity_ids.summary)
 
     @freeze_time(FRIDAY_3PM)
     def test_p1_without_leader_goes_to_team_supervisors(self):

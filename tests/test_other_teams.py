@@ -76,7 +76,7 @@ class TestOtherTeams(AfterSalesCase):
 
     def test_other_teams_raise_no_alert_and_stay_out_of_the_analysis(self):
         ticket = self._it_ticket()
-        self.env["helpdesk.ticket"]._cron_overdue_alerts()
+        self.env["helpdesk.ticket.alert"]._cron_overdue_alerts()
         self.assertFalse(
             self.env["helpdesk.ticket.alert"].search([("ticket_id", "=", ticket.id)])
         )

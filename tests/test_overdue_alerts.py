@@ -17,7 +17,7 @@ MONDAY_9AM = "2026-01-05 09:00:00"
 class TestOverdueAlerts(AfterSalesCase):
     def _run_cron(self, when):
         with freeze_time(when):
-            self.env["helpdesk.ticket"]._cron_overdue_alerts()
+            self.env["helpdesk.ticket.alert"]._cron_overdue_alerts()
         self.env.invalidate_all()
 
     def _alerts(self, ticket, kind="response"):
@@ -121,7 +121,7 @@ class TestOverdueAlerts(AfterSalesCase):
 
     def _queries_to_raise(self, tickets):
         """Queries spent raising the alerts of ``tickets`` as one batch."""
-        model = self.env["helpdesk.ticket"]
+        model = self.env["helpdesk.ticket.alert"]
         candidates = [
             c for c in model._select_alert_candidates(fields.Datetime.now()) if c[0] in tickets.ids
         ]

@@ -44,7 +44,7 @@ class TestReports(AfterSalesCase):
         html = self._render_html(RECORD_REPORT, ticket.ids)
         for expected in (
             ticket.number,
-            "售后问题处理记录表",
+            "After-sales ticket record",
             "Chen Customer",
             "+86 10 1234 5678",
             "按下电源键后指示灯没有反应。",
@@ -281,7 +281,7 @@ class TestReports(AfterSalesCase):
                 self.assertEqual(form.date_to, date(2026, 1, 11))
             wizard = form.record
             html = self._render_html(ANALYSIS_REPORT, wizard.ids)
-            self.assertIn("售后问题分析报告", html)
+            self.assertIn("After-sales analysis report", html)
             self.assertIn(improvement.name, html)
             self.assertIn("Overdue", html)
             self.assertIn(data["late"].number, html)

@@ -133,7 +133,7 @@ def main():
     cr.close()
 
     cr, env = open_env(args.db)
-    model = env["helpdesk.ticket"]
+    model = env["helpdesk.ticket.alert"]
     addon_create = create_thousand(env)
     rows = []
     for size in args.sizes:

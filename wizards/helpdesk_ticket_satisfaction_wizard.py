@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-from ..models.helpdesk_ticket import SATISFACTION_LEVELS
+from ..models.helpdesk_ticket.satisfaction import SATISFACTION_LEVELS
 
 
 class HelpdeskTicketSatisfactionWizard(models.TransientModel):

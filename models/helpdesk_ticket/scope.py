@@ -11,6 +11,9 @@ class HelpdeskTicket(models.Model):
 
     _inherit = "helpdesk.ticket"
 
+    # A property of the team, not of the ticket.
+    _server_owned_fields = ("is_after_sales",)
+
     is_after_sales = fields.Boolean(
         string="After-sales ticket",
         related="team_id.is_after_sales",

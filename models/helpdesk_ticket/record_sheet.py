@@ -12,12 +12,15 @@ class HelpdeskTicket(models.Model):
 
     _inherit = "helpdesk.ticket"
 
+    # The first assignee, recorded by the server.
+    _server_owned_fields = ("received_by_id",)
+
     received_by_id = fields.Many2one(
         "res.users",
         string="Received by",
         readonly=True,
         copy=False,
-        help="The agent who took the ticket: its first assignee (受理人), not the user "
+        help="The agent who took the ticket: its first assignee, not the user "
         "or mail gateway that created the record.",
     )
     sale_order_summary = fields.Char(
