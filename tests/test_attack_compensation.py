@@ -13,9 +13,9 @@ from odoo import Command
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import get_public_method
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import MODULE, AfterSalesCase
+from .common import MODULE, AfterSalesCase, new_user
 
 COMPENSATION = "helpdesk.ticket.compensation"
 WIZARD = "helpdesk.ticket.compensation.approval.wizard"
@@ -57,29 +57,9 @@ class TestAttackCompensation(AfterSalesCase):
     def setUpClass(cls):
         super().setUpClass()
         # The role users of AfterSalesCase hold only their after-sales group.
-        cls.supervisor_2 = new_test_user(
-            cls.env,
-            login="as_atk_supervisor_2",
-            name="Supervisor Zhao",
-            groups=f"{MODULE}.group_after_sales_supervisor",
-        )
-        cls.manager_2 = new_test_user(
-            cls.env,
-            login="as_atk_manager_2",
-            name="Manager Sun",
-            groups=f"{MODULE}.group_after_sales_manager",
-        )
-        cls.accountant = new_test_user(
-            cls.env, login="as_atk_accountant", groups="account.group_account_invoice"
-        )
-        cls.portal = new_test_user(cls.env, login="as_atk_portal", groups="base.group_portal")
-        cls.env.company.write(
-            {
-                "after_sales_compensation_threshold": 200.0,
-                "after_sales_compensation_high_threshold": 2000.0,
-                "after_sales_compensation_max_amount": 50000.0,
-            }
-        )
+        cls._setup_second_reviewers("atk")
+        cls.accountant = new_user(cls.env, "as_atk_accountant", "accountant")
+        cls.portal = new_user(cls.env, "as_atk_portal", "portal")
         cls.ticket = cls._create_ticket(name="Counter scratched by the technician")
 
     # ------------------------------------------------------------ helpers
@@ -332,9 +312,7 @@ class TestAttackCompensation(AfterSalesCase):
 
     def test_only_the_requester_or_a_supervisor_edits_a_draft(self):
         compensation = self._draft(100.0)
-        other_agent = new_test_user(
-            self.env, login="as_atk_agent_2", groups=f"{MODULE}.group_after_sales_agent"
-        )
+        other_agent = new_user(self.env, "as_atk_agent_2", "agent")
         for method, args in (
             ("write", [compensation.ids, {"amount": 1.0}]),
             ("action_submit", [compensation.ids]),
@@ -592,44 +570,26 @@ class TestAttackCompensation(AfterSalesCase):
             self.assertEqual(action["res_model"], WIZARD)
             self.assertEqual(self._snapshot(compensation), before)
         # The generic comment wizard of base_tier_validation decides nothing here.
-        wizard_id = self._rpc(
-            self.manager,
-            "comment.wizard",
-            "create",
-            [
+        for values, regex in (
+            (
                 {
-                    "res_model": COMPENSATION,
-                    "res_id": compensation.id,
                     "review_ids": [Command.set(review.ids)],
-                    "validate_reject": "validate",
                     "comment": "Approved through the generic wizard",
-                }
-            ],
-        )
-        self.assertRefusedAndUnchanged(
-            compensation,
-            AccessError,
-            lambda: self._rpc(self.manager, "comment.wizard", "add_comment", [[wizard_id]]),
-        )
-        wizard_id = self._rpc(
-            self.manager,
-            "comment.wizard",
-            "create",
-            [
-                {
-                    "res_model": COMPENSATION,
-                    "res_id": compensation.id,
-                    "validate_reject": "validate",
-                    "comment": "No reviews listed: all of them",
-                }
-            ],
-        )
-        self.assertRefusedAndUnchanged(
-            compensation,
-            AccessError,
-            lambda: self._rpc(self.manager, "comment.wizard", "add_comment", [[wizard_id]]),
-            "Approve and Reject buttons",
-        )
+                },
+                "",
+            ),
+            ({"comment": "No reviews listed: all of them"}, "Approve and Reject buttons"),
+        ):
+            vals = {"res_model": COMPENSATION, "res_id": compensation.id, "validate_reject": "validate"}
+            wizard_id = self._rpc(self.manager, "comment.wizard", "create", [dict(vals, **values)])
+            self.assertRefusedAndUnchanged(
+                compensation,
+                AccessError,
+                lambda wizard_id=wizard_id: self._rpc(
+                    self.manager, "comment.wizard", "add_comment", [[wizard_id]]
+                ),
+                regex,
+            )
 
     def test_nobody_approves_what_they_drafted_submitted_or_receive(self):
         # Drafted by a supervisor, submitted by another one.

@@ -1,10 +1,9 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import MODULE, AfterSalesTicketMixin, new_after_sales_users
+from .common import AfterSalesFixtures, new_user
 
 # Context keys a hostile caller may send along: none of them opens a door.
 HOSTILE_CONTEXT = {
@@ -22,7 +21,7 @@ HOSTILE_CONTEXT = {
 # pytest-odoo skips HttpCase classes (no HTTP server there): the suite runs them with
 # odoo-bin in its tour pass, hence the tour tag.
 @tagged("post_install", "-at_install", "after_sales_tour")
-class TestAttackPortal(AfterSalesTicketMixin, HttpCase):
+class TestAttackPortal(AfterSalesFixtures, HttpCase):
     """A logged-in customer (portal) or agent calls the ticket's and the rating's
     public methods over JSON-RPC with the values and context keys of their choice:
     each attempt is refused and leaves the data as it was."""
@@ -30,26 +29,12 @@ class TestAttackPortal(AfterSalesTicketMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agent, cls.supervisor, _manager = new_after_sales_users(cls.env, "attack")
-        cls.team = cls.env["helpdesk.ticket.team"].create(
-            {
-                "name": "After-sales (attack)",
-                "is_after_sales": True,
-                "show_in_portal": True,
-                "user_id": cls.supervisor.id,
-                "user_ids": [Command.set((cls.agent | cls.supervisor).ids)],
-            }
-        )
-        cls.portal_user = new_test_user(
-            cls.env, login="as_attack_customer", name="Customer Wu", groups="base.group_portal"
-        )
+        cls._setup_desk("attack", "After-sales (attack)", show_in_portal=True)
+        cls.portal_user = new_user(cls.env, "as_attack_customer", "portal", "Customer Wu")
         cls.customer = cls.portal_user.partner_id
         cls.other_customer = cls.env["res.partner"].create(
             {"name": "Other Customer Zheng", "email": "zheng@example.com"}
         )
-        cls.category_b = cls.env.ref(f"{MODULE}.helpdesk_ticket_category_b")
-        cls.stage_in_progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
-        cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
         HOSTILE_CONTEXT["default_stage_id"] = cls.stage_done.id
 
     def _solved_open_ticket(self, **values):
@@ -62,9 +47,7 @@ class TestAttackPortal(AfterSalesTicketMixin, HttpCase):
         return ticket
 
     def _closed_ticket(self, **values):
-        ticket = self._solved_open_ticket(**values)
-        self._record_result(ticket)
-        ticket.with_user(self.agent).action_close()
+        ticket = super()._closed_ticket(name="Printer jams", **values)
         self.assertTrue(ticket.sudo().rating_ids.filtered(lambda r: not r.consumed))
         return ticket
 

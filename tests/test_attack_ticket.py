@@ -11,9 +11,9 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import AfterSalesCase
+from .common import AfterSalesCase, new_user
 
 MODULE = "helpdesk_after_sales"
 # Keys a caller may send: the addon's own, and Odoo's.
@@ -34,7 +34,7 @@ class TestTicketAgainstHostileCallers(AfterSalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal = new_test_user(cls.env, login="as_attack_portal", groups="base.group_portal")
+        cls.portal = new_user(cls.env, "as_attack_portal", "portal")
         cls.ticket = cls._create_ticket(service_priority="p2", stage_id=cls.stage_new.id)
         cls.ticket.with_user(cls.agent).stage_id = cls.stage_in_progress
 
@@ -141,8 +141,7 @@ class TestTicketAgainstHostileCallers(AfterSalesCase):
         with self.assertRaisesRegex(UserError, "Only closed tickets"):
             rpc(self._as(self.agent), "helpdesk.ticket", "action_archive_record",
                 [self.ticket.id])
-        outsider = new_test_user(self.env, login="as_attack_helpdesk",
-                                 groups="helpdesk_mgmt.group_helpdesk_user")
+        outsider = new_user(self.env, "as_attack_helpdesk", "helpdesk_user")
         with self.assertRaises(AccessError):
             rpc(self._as(outsider), "helpdesk.ticket", "action_archive_record",
                 [self.ticket.id])

@@ -16,22 +16,8 @@ class TestClosingLoop(AfterSalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stage_cancelled = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
         cls.public_user = cls.env.ref("base.public_user")
         cls.followup_type = cls.env.ref(f"{MODULE}.mail_activity_type_followup")
-
-    def _ticket_in_progress(self, **values):
-        values.setdefault("user_id", self.agent.id)
-        ticket = self._create_ticket(**values)
-        ticket.with_user(self.agent).stage_id = self.stage_in_progress
-        return ticket
-
-    def _closed_ticket(self, **values):
-        ticket = self._ticket_in_progress(**values)
-        self._record_result(ticket)
-        ticket.with_user(self.agent).action_close()
-        self.assertEqual(ticket.stage_id, self.stage_done)
-        return ticket
 
     def _rate_by_mail(self, ticket, rate, feedback=False):
         """What /rate/<token>/submit_feedback does: the public user applies the
@@ -43,6 +29,13 @@ class TestClosingLoop(AfterSalesCase):
             .sudo()
             .rating_apply(rate, token=token, feedback=feedback, subtype_xmlid=None)
         )
+
+    def _composer(self, ticket, template=None):
+        """The agent's mail composer on the ticket, with ``template`` chosen."""
+        context = {"default_model": "helpdesk.ticket", "default_res_ids": ticket.ids}
+        if template:
+            context["default_template_id"] = template.id
+        return Form(self.env["mail.compose.message"].with_user(self.agent).with_context(**context))
 
     def _phone_wizard(self, ticket, user=None):
         action = self.env["ir.actions.actions"]._for_xml_id(
@@ -338,11 +331,7 @@ class TestClosingLoop(AfterSalesCase):
         )
         self.assertEqual(customer_message.author_id, self.customer)
         # The composer is checked too.
-        composer = Form(
-            self.env["mail.compose.message"]
-            .with_user(self.agent)
-            .with_context(default_model="helpdesk.ticket", default_res_ids=ticket.ids)
-        )
+        composer = self._composer(ticket)
         composer.body = "<p>没办法,只能这样。</p>"
         with self.assertRaisesRegex(UserError, "没办法"):
             composer.save().action_send_mail()
@@ -379,15 +368,7 @@ class TestClosingLoop(AfterSalesCase):
                          "closing")
         ]
         self.assertEqual(shown[:6].ids, [t.id for t in ours])
-        composer = Form(
-            self.env["mail.compose.message"]
-            .with_user(self.agent)
-            .with_context(
-                default_model="helpdesk.ticket",
-                default_res_ids=ticket.ids,
-                default_template_id=ours[0].id,
-            )
-        )
+        composer = self._composer(ticket, ours[0])
         body = str(composer.body)
         self.assertIn(ticket.number, body)
         self.assertIn(self.category_b.name, body)
@@ -411,15 +392,5 @@ class TestClosingLoop(AfterSalesCase):
         self.assertIn("工单编号", closing.body)
         rating_request = ticket.message_ids.filtered(lambda m: "/rate/" in (m.body or ""))
         self.assertIn("请问您对我们的处理过程和结果是否满意", rating_request.body)
-        composer = Form(
-            self.env["mail.compose.message"]
-            .with_user(self.agent)
-            .with_context(
-                default_model="helpdesk.ticket",
-                default_res_ids=ticket.ids,
-                default_template_id=self.env.ref(
-                    f"{MODULE}.mail_template_ticket_delay"
-                ).id,
-            )
-        )
+        composer = self._composer(ticket, self.env.ref(f"{MODULE}.mail_template_ticket_delay"))
         self.assertIn("新的预计时间", str(composer.body))

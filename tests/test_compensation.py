@@ -1,9 +1,9 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
-from .common import MODULE, AfterSalesCase
+from .common import MODULE, AfterSalesCase, new_user
 
 COMPENSATION = "helpdesk.ticket.compensation"
 
@@ -13,26 +13,8 @@ class TestCompensation(AfterSalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.supervisor_2 = new_test_user(
-            cls.env,
-            login="as_test_supervisor_2",
-            name="Supervisor Zhao",
-            groups=f"{MODULE}.group_after_sales_supervisor",
-        )
-        cls.manager_2 = new_test_user(
-            cls.env,
-            login="as_test_manager_2",
-            name="Manager Sun",
-            groups=f"{MODULE}.group_after_sales_manager",
-        )
+        cls._setup_second_reviewers("test")
         cls.company = cls.env.company
-        cls.company.write(
-            {
-                "after_sales_compensation_threshold": 200.0,
-                "after_sales_compensation_high_threshold": 2000.0,
-                "after_sales_compensation_max_amount": 50000.0,
-            }
-        )
         cls.ticket = cls._create_ticket(
             name="Scratched casing on delivery", category_id=cls.category_c.id,
             customer_words="The box was crushed and the casing is scratched.",
@@ -41,15 +23,8 @@ class TestCompensation(AfterSalesCase):
     # ------------------------------------------------------------ helpers
     def _request(self, amount, compensation_type="credit_note", user=None, ticket=None):
         """An agent requests compensation from the ticket, in the form."""
-        user = user or self.agent
-        ticket = (ticket or self.ticket).with_user(user)
-        action = ticket.action_request_compensation()
-        with Form.from_action(self.env(user=user), action) as form:
-            form.compensation_type = compensation_type
-            form.amount = amount
-            form.reason = "Casing scratched in transport; customer keeps the product."
         # Acting users are explicit below (``with_user``); checks read as the system.
-        return self.env[COMPENSATION].browse(form.record.id)
+        return self._request_compensation(ticket or self.ticket, amount, compensation_type, user)
 
     def _submit(self, amount, compensation_type="credit_note", user=None):
         compensation = self._request(amount, compensation_type, user=user)
@@ -173,9 +148,7 @@ class TestCompensation(AfterSalesCase):
             self.env["helpdesk.ticket.compensation.approval.wizard"].with_user(
                 self.agent
             ).create({"compensation_id": compensation.id})
-        other_agent = new_test_user(
-            self.env, login="as_test_agent_2", groups=f"{MODULE}.group_after_sales_agent"
-        )
+        other_agent = new_user(self.env, "as_test_agent_2", "agent")
         with self.assertRaisesRegex(UserError, "not a pending reviewer"):
             compensation.with_user(other_agent)._review("approve")
         self.assertEqual(compensation.review_ids.status, "pending")
@@ -242,9 +215,7 @@ class TestCompensation(AfterSalesCase):
         self._review(compensation, self.supervisor)
         with self.assertRaisesRegex(UserError, "not posted yet"):
             compensation.with_user(self.agent).action_done()
-        accountant = new_test_user(
-            self.env, login="as_test_accountant", groups="account.group_account_invoice"
-        )
+        accountant = new_user(self.env, "as_test_accountant", "accountant")
         compensation.move_id.with_user(accountant).action_post()
         self.assertEqual(compensation.state, "done")
         self.assertEqual(compensation.done_by_id, accountant)
@@ -386,9 +357,7 @@ class TestCompensation(AfterSalesCase):
     # ------------------------------------------------------------ security
     def test_other_company_compensation_is_invisible(self):
         other = self.env["res.company"].create({"name": "After-sales Shanghai"})
-        other_team = self.env["helpdesk.ticket.team"].create(
-            {"name": "After-sales Shanghai", "company_id": other.id, "is_after_sales": True}
-        )
+        other_team = self._create_team("After-sales Shanghai", company_id=other.id)
         ticket = self.env["helpdesk.ticket"].create(
             {
                 "name": "Other company ticket",

@@ -3,9 +3,9 @@
 from datetime import datetime
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, freeze_time, new_test_user, tagged
+from odoo.tests import Form, freeze_time, tagged
 
-from .common import MODULE, AfterSalesCase
+from .common import MODULE, AfterSalesCase, new_user
 
 # Friday 9 January 2026, 15:00 UTC; Monday the 12th is a public holiday.
 FRIDAY_3PM = "2026-01-09 15:00:00"
@@ -311,7 +311,7 @@ class TestIntakeSla(AfterSalesCase):
 
     # ------------------------------------------------------------ privacy
     def test_portal_users_cannot_read_contact_data(self):
-        portal = new_test_user(self.env, login="as_test_portal", groups="base.group_portal")
+        portal = new_user(self.env, "as_test_portal", "portal")
         own = self._create_ticket(partner_id=portal.partner_id.id, contact_phone="+86 1")
         other = self._create_ticket(contact_phone="+86 2")
         for ticket in (own, other):

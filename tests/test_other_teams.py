@@ -1,10 +1,9 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
-from .common import AfterSalesCase
+from .common import AfterSalesCase, new_user
 
 
 @tagged("post_install", "-at_install")
@@ -16,15 +15,9 @@ class TestOtherTeams(AfterSalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.it_user = new_test_user(
-            cls.env, login="as_test_it", groups="helpdesk_mgmt.group_helpdesk_user"
-        )
-        cls.it_team = cls.env["helpdesk.ticket.team"].create(
-            {
-                "name": "Internal IT (test)",
-                "use_sla": True,
-                "user_ids": [Command.set((cls.it_user | cls.agent).ids)],
-            }
+        cls.it_user = new_user(cls.env, "as_test_it", "helpdesk_user")
+        cls.it_team = cls._create_team(
+            "Internal IT (test)", cls.it_user | cls.agent, is_after_sales=False, use_sla=True
         )
 
     def _it_ticket(self, user=None, **values):

@@ -2,43 +2,29 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from markupsafe import Markup
 
-from odoo import Command, fields, http
+from odoo import fields, http
 from odoo.tests import HttpCase, tagged
 
-from .common import MODULE, AfterSalesTicketMixin, new_after_sales_users
+from .common import MODULE, AfterSalesFixtures
 
 
 # pytest-odoo skips HttpCase classes (no HTTP server there): the suite runs them with
 # odoo-bin in its tour pass, hence the tour tag.
 @tagged("post_install", "-at_install", "after_sales_tour")
-class TestRatingRoute(AfterSalesTicketMixin, HttpCase):
+class TestRatingRoute(AfterSalesFixtures, HttpCase):
     """The customer rates from the satisfaction mail: /rate/<token>/<rate>, then
     the feedback page posts to /rate/<token>/submit_feedback."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agent, cls.supervisor, _manager = new_after_sales_users(cls.env, "route")
-        cls.team = cls.env["helpdesk.ticket.team"].create(
-            {
-                "name": "After-sales (rating route)",
-                "is_after_sales": True,
-                "user_id": cls.supervisor.id,
-                "user_ids": [Command.set((cls.agent | cls.supervisor).ids)],
-            }
-        )
+        cls._setup_desk("route", "After-sales (rating route)")
         cls.customer = cls.env["res.partner"].create(
             {"name": "Zhao Customer", "email": "zhao@example.com"}
         )
-        cls.category_b = cls.env.ref(f"{MODULE}.helpdesk_ticket_category_b")
-        cls.stage_in_progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
 
     def _closed_ticket(self):
-        ticket = self._create_ticket(name="Scanner does not scan", user_id=self.agent.id)
-        ticket.stage_id = self.stage_in_progress
-        self._record_result(ticket)
-        ticket.action_close()
-        return ticket
+        return super()._closed_ticket(name="Scanner does not scan")
 
     def _pending_token(self, ticket):
         token = ticket.sudo().rating_ids.filtered(lambda r: not r.consumed).access_token

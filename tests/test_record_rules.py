@@ -4,9 +4,9 @@ from datetime import date, datetime
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 
-from .common import MODULE, AfterSalesTicketMixin
+from .common import AfterSalesFixtures, new_user
 
 # The after-sales data of the addon that belongs to one company's tickets.
 COMPANY_MODELS = (
@@ -27,7 +27,7 @@ PORTAL_FIELDS = (
 
 
 @tagged("post_install", "-at_install")
-class TestRecordRules(AfterSalesTicketMixin, TransactionCase):
+class TestRecordRules(AfterSalesFixtures, TransactionCase):
     """Each company sees only its own after-sales data; a portal customer sees only
     their own tickets and none of the desk's internal records."""
 
@@ -36,35 +36,25 @@ class TestRecordRules(AfterSalesTicketMixin, TransactionCase):
         super().setUpClass()
         cls.company_a = cls.env.company
         cls.company_b = cls.env["res.company"].create({"name": "After-sales B Ltd"})
-        agent_group = f"{MODULE}.group_after_sales_agent"
-        cls.agent = new_test_user(
-            cls.env, login="as_rules_agent_a", groups=agent_group,
+        cls.agent = new_user(
+            cls.env, "as_rules_agent_a", "agent",
             company_id=cls.company_a.id, company_ids=[Command.set(cls.company_a.ids)],
         )
-        cls.agent_b = new_test_user(
-            cls.env, login="as_rules_agent_b", groups=agent_group,
+        cls.agent_b = new_user(
+            cls.env, "as_rules_agent_b", "agent",
             company_id=cls.company_b.id, company_ids=[Command.set(cls.company_b.ids)],
         )
-        cls.agent_ab = new_test_user(
-            cls.env, login="as_rules_agent_ab", groups=agent_group,
+        cls.agent_ab = new_user(
+            cls.env, "as_rules_agent_ab", "agent",
             company_id=cls.company_b.id,
             company_ids=[Command.set((cls.company_a | cls.company_b).ids)],
         )
-        cls.portal_user = new_test_user(
-            cls.env, login="as_rules_portal", name="Customer Feng", groups="base.group_portal"
-        )
-        cls.stranger = new_test_user(
-            cls.env, login="as_rules_stranger", name="Stranger Jiang", groups="base.group_portal"
-        )
+        cls.portal_user = new_user(cls.env, "as_rules_portal", "portal", "Customer Feng")
+        cls.stranger = new_user(cls.env, "as_rules_stranger", "portal", "Stranger Jiang")
         cls.customer = cls.portal_user.partner_id
-        cls.category_b = cls.env.ref(f"{MODULE}.helpdesk_ticket_category_b")
-        cls.team = cls.env["helpdesk.ticket.team"].create(
-            {
-                "name": "After-sales A (rules)",
-                "is_after_sales": True,
-                "company_id": cls.company_a.id,
-                "user_ids": [Command.set((cls.agent | cls.agent_ab).ids)],
-            }
+        cls._setup_references()
+        cls.team = cls._create_team(
+            "After-sales A (rules)", cls.agent | cls.agent_ab, company_id=cls.company_a.id
         )
         cls.ticket_a = cls._create_ticket(name="Kettle leaks", company_id=cls.company_a.id)
         cls.ticket_other = cls._create_ticket(

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, freeze_time, new_test_user, tagged
+from odoo.tests import Form, freeze_time, tagged
 
-from .common import MODULE, AfterSalesCase
+from .common import MODULE, AfterSalesCase, new_user
 
 RECORD_REPORT = f"{MODULE}.action_report_ticket_record"
 ANALYSIS_REPORT = f"{MODULE}.action_report_after_sales_analysis"
@@ -33,6 +33,12 @@ class TestReports(AfterSalesCase):
         self._record_result(ticket)
         ticket.with_user(self.agent).stage_id = self.stage_done
         return ticket
+
+    def _analysis_of_the_week(self):
+        """The analysis of the team's week of 5 January 2026."""
+        return self.env["report.helpdesk_after_sales.report_after_sales_analysis"]._get_analysis(
+            date(2026, 1, 5), date(2026, 1, 11), teams=self.team
+        )
 
     def _render_html(self, report, ids):
         html, _type = self.env["ir.actions.report"]._render_qweb_html(report, ids)
@@ -182,9 +188,7 @@ class TestReports(AfterSalesCase):
 
     def test_analysis_figures_match_a_hand_count(self):
         data = self._make_period_data()
-        analysis = self.env[
-            "report.helpdesk_after_sales.report_after_sales_analysis"
-        ]._get_analysis(date(2026, 1, 5), date(2026, 1, 11), teams=self.team)
+        analysis = self._analysis_of_the_week()
         current = analysis["current"]
         self.assertEqual(current["ticket_count"], 4)
         self.assertAlmostEqual(current["urgent_share"], 25.0)
@@ -239,9 +243,7 @@ class TestReports(AfterSalesCase):
             (paid | approved | refused).mapped("state"), ["done", "approved", "rejected"]
         )
 
-        analysis = self.env[
-            "report.helpdesk_after_sales.report_after_sales_analysis"
-        ]._get_analysis(date(2026, 1, 5), date(2026, 1, 11), teams=self.team)
+        analysis = self._analysis_of_the_week()
         current = analysis["current"]
         # Rated: on time (satisfied), fault (dissatisfied) -> 50 %.
         self.assertAlmostEqual(current["satisfied_rate"], 50.0)
@@ -307,9 +309,7 @@ class TestReports(AfterSalesCase):
     def test_agents_see_only_their_companys_figures(self):
         self._make_period_data()
         other_company = self.env["res.company"].create({"name": "Other Co"})
-        other_team = self.env["helpdesk.ticket.team"].create(
-            {"name": "Other team", "company_id": other_company.id, "is_after_sales": True}
-        )
+        other_team = self._create_team("Other team", company_id=other_company.id)
         self.env["helpdesk.ticket"].create(
             {
                 "name": "Elsewhere",
@@ -326,7 +326,7 @@ class TestReports(AfterSalesCase):
         self.assertEqual(agent_view.company_id, self.env.company)
         with self.assertRaises(AccessError):
             elsewhere.with_user(self.agent).read(["ticket_count"])
-        outsider = new_test_user(self.env, login="as_test_outsider", groups="base.group_user")
+        outsider = new_user(self.env, "as_test_outsider", "internal")
         with self.assertRaises(AccessError):
             report.with_user(outsider).search([])
 

@@ -1,6 +1,5 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
 
@@ -20,28 +19,10 @@ class TestReturnExchange(AfterSalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.purifier = cls.env["product.product"].create(
-            {
-                "name": "Air purifier AP-100",
-                "default_code": "AP-100",
-                "type": "consu",
-                "is_storable": True,
-                "tracking": "serial",
-                "list_price": 1000.0,
-                "warranty": 12,
-                "warranty_type": "month",
-            }
+        cls.purifier = cls._create_serial_product(
+            "Air purifier AP-100", "AP-100", 1000.0, warranty_months=12
         )
-        cls.purifier_pro = cls.env["product.product"].create(
-            {
-                "name": "Air purifier AP-200",
-                "default_code": "AP-200",
-                "type": "consu",
-                "is_storable": True,
-                "tracking": "serial",
-                "list_price": 1300.0,
-            }
-        )
+        cls.purifier_pro = cls._create_serial_product("Air purifier AP-200", "AP-200", 1300.0)
         cls.filter = cls.env["product.product"].create(
             {
                 "name": "Filter F-1",
@@ -51,40 +32,19 @@ class TestReturnExchange(AfterSalesCase):
                 "list_price": 50.0,
             }
         )
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.env.company.id)], limit=1
-        )
-        stock = cls.warehouse.lot_stock_id
         cls.lots = cls.env["stock.lot"].create(
             [
                 {"name": f"AP100-{index}", "product_id": cls.purifier.id}
                 for index in range(1, 4)
             ]
         )
-        quants = cls.env["stock.quant"]
         for lot in cls.lots:
-            quants._update_available_quantity(cls.purifier, stock, 1.0, lot_id=lot)
-        quants._update_available_quantity(cls.filter, stock, 20.0)
+            cls._put_in_stock(cls.purifier, 1.0, lot=lot)
+        cls._put_in_stock(cls.filter, 20.0)
         with freeze_time(DELIVERED_ON):
-            cls.order = cls.env["sale.order"].create(
-                {
-                    "partner_id": cls.customer.id,
-                    "warehouse_id": cls.warehouse.id,
-                    "order_line": [
-                        Command.create(
-                            {"product_id": cls.purifier.id, "product_uom_qty": 2, "price_unit": 900.0}
-                        ),
-                        Command.create(
-                            {"product_id": cls.filter.id, "product_uom_qty": 5, "price_unit": 40.0}
-                        ),
-                    ],
-                }
+            cls.order, cls.delivery = cls._sell_and_deliver_lines(
+                [(cls.purifier, 2, 900.0), (cls.filter, 5, 40.0)]
             )
-            cls.order.action_confirm()
-            cls.delivery = cls.order.picking_ids
-            cls.delivery.action_assign()
-            cls.delivery.move_ids.picked = True
-            cls.delivery.with_context(skip_sms=True, skip_backorder=True).button_validate()
         cls.delivered_lots = cls.delivery.move_line_ids.lot_id
         cls.lot = cls.delivered_lots[0]
         cls.purifier_line = cls.order.order_line.filtered(lambda l: l.product_id == cls.purifier)
@@ -173,8 +133,7 @@ class TestReturnExchange(AfterSalesCase):
             ticket = self._ticket()
             rma = self._confirm(self._wizard(ticket, self.agent))
         receipt = rma.sudo().reception_move_id.picking_id
-        receipt.move_ids.picked = True
-        receipt.with_context(skip_sms=True, skip_backorder=True).button_validate()
+        self._validate_picking(receipt)
         self.assertEqual(rma.state, "received")
         rma.action_refund()
         self.assertEqual(rma.state, "refunded")
@@ -326,8 +285,7 @@ class TestReturnExchange(AfterSalesCase):
         self.assertIn("Exchange started", ticket.message_ids[0].preview)
         # Once the faulty unit is back, the warehouse ships the agreed replacement.
         receipt = rma.sudo().reception_move_id.picking_id
-        receipt.move_ids.picked = True
-        receipt.with_context(skip_sms=True, skip_backorder=True).button_validate()
+        self._validate_picking(receipt)
         action = rma.action_replace()
         with Form.from_action(self.env, action) as delivery:
             self.assertEqual(delivery.product_id, self.purifier)

@@ -1,8 +1,8 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 
-MODULE = "helpdesk_after_sales"
+from .common import MODULE, new_user
 
 
 @tagged("post_install", "-at_install")
@@ -24,9 +24,7 @@ class TestSecurity(TransactionCase):
         self.assertNotIn(manager, supervisor.trans_implied_ids)
 
     def test_users_get_implied_groups(self):
-        user = new_test_user(
-            self.env, login="as_sec_manager", groups=f"{MODULE}.group_after_sales_manager"
-        )
+        user = new_user(self.env, "as_sec_manager", "manager")
         for xmlid in (
             f"{MODULE}.group_after_sales_agent",
             f"{MODULE}.group_after_sales_supervisor",
@@ -34,9 +32,7 @@ class TestSecurity(TransactionCase):
             "helpdesk_mgmt.group_helpdesk_manager",
         ):
             self.assertTrue(user.has_group(xmlid), xmlid)
-        agent = new_test_user(
-            self.env, login="as_sec_agent", groups=f"{MODULE}.group_after_sales_agent"
-        )
+        agent = new_user(self.env, "as_sec_agent", "agent")
         self.assertTrue(agent.has_group("helpdesk_mgmt.group_helpdesk_user"))
         self.assertFalse(agent.has_group(f"{MODULE}.group_after_sales_supervisor"))
         self.assertFalse(agent.has_group("helpdesk_mgmt.group_helpdesk_manager"))

@@ -2,77 +2,35 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
-from odoo import Command, fields
-from odoo.tests import Form, HttpCase, freeze_time, tagged
+from odoo import fields
+from odoo.tests import HttpCase, freeze_time, tagged
 
-from .common import MODULE, AfterSalesTicketMixin, new_after_sales_users
+from .common import COMPENSATION_THRESHOLDS, MODULE, AfterSalesFixtures
 
 
 @tagged("post_install", "-at_install", "after_sales_tour")
-class TestAfterSalesTours(AfterSalesTicketMixin, HttpCase):
+class TestAfterSalesTours(AfterSalesFixtures, HttpCase):
     """What agents, managers and customers see in the browser. Each test builds its
     own data; the tours act as the least-privileged user who does the job."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agent, cls.supervisor, cls.manager = new_after_sales_users(cls.env, "tour")
-        cls.team = cls.env["helpdesk.ticket.team"].create(
-            {
-                "name": "After-sales (tour)",
-                "is_after_sales": True,
-                "use_sla": True,
-                "user_ids": [Command.set(cls.agent.ids)],
-            }
-        )
+        cls._setup_desk("tour", "After-sales (tour)", led=False, use_sla=True)
         cls.customer = cls.env["res.partner"].create(
             {"name": "Tour Customer Qian", "email": "qian@example.com"}
         )
-        cls.stage_in_progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
-        cls.category_b = cls.env.ref(f"{MODULE}.helpdesk_ticket_category_b")
-        cls.category_c = cls.env.ref(f"{MODULE}.helpdesk_ticket_category_c")
 
     def _deliver_purifier(self):
         """A serial-tracked purifier with a 12-month warranty, sold and delivered to
         the customer 30 days ago: the 7-day return window is closed, the warranty
         runs."""
-        purifier = self.env["product.product"].create(
-            {
-                "name": "Air purifier AP-900",
-                "default_code": "AP-900",
-                "type": "consu",
-                "is_storable": True,
-                "tracking": "serial",
-                "list_price": 1000.0,
-                "warranty": 12,
-                "warranty_type": "month",
-            }
-        )
-        warehouse = self.env["stock.warehouse"].search(
-            [("company_id", "=", self.env.company.id)], limit=1
+        purifier = self._create_serial_product(
+            "Air purifier AP-900", "AP-900", 1000.0, warranty_months=12
         )
         lot = self.env["stock.lot"].create({"name": "AP900-TOUR-1", "product_id": purifier.id})
-        self.env["stock.quant"]._update_available_quantity(
-            purifier, warehouse.lot_stock_id, 1.0, lot_id=lot
-        )
         with freeze_time(fields.Datetime.now() - timedelta(days=30)):
-            order = self.env["sale.order"].create(
-                {
-                    "partner_id": self.customer.id,
-                    "warehouse_id": warehouse.id,
-                    "order_line": [
-                        Command.create(
-                            {"product_id": purifier.id, "product_uom_qty": 1, "price_unit": 900.0}
-                        )
-                    ],
-                }
-            )
-            order.action_confirm()
-            delivery = order.picking_ids
-            delivery.action_assign()
-            delivery.move_ids.move_line_ids.write({"lot_id": lot.id, "quantity": 1.0})
-            delivery.move_ids.picked = True
-            delivery.with_context(skip_sms=True, skip_backorder=True).button_validate()
+            order, delivery = self._sell_and_deliver(purifier, lot, price_unit=900.0)
         self.assertEqual(delivery.state, "done")
         self.assertEqual(delivery.move_line_ids.lot_id, lot)
         return purifier, lot, order, delivery
@@ -124,23 +82,13 @@ class TestAfterSalesTours(AfterSalesTicketMixin, HttpCase):
 
     # ------------------------------------------------------------ manager
     def test_manager_approves_a_pending_compensation_through_the_wizard(self):
-        self.env.company.write(
-            {
-                "after_sales_compensation_threshold": 200.0,
-                "after_sales_compensation_high_threshold": 2000.0,
-            }
-        )
+        self.env.company.write(COMPENSATION_THRESHOLDS)
         ticket = self._create_ticket(
             name="Scratched casing on delivery (tour)",
             category_id=self.category_c.id,
             customer_words="The box was crushed and the casing is scratched.",
         )
-        action = ticket.with_user(self.agent).action_request_compensation()
-        with Form.from_action(self.env(user=self.agent), action) as form:
-            form.compensation_type = "credit_note"
-            form.amount = 500.0
-            form.reason = "Casing scratched in transport; customer keeps the product."
-        compensation = form.record.with_user(self.agent)
+        compensation = self._request_compensation(ticket, 500.0).with_user(self.agent)
         compensation.action_submit()
         self.assertEqual(compensation.state, "to_approve")
         self.assertEqual(compensation.approval_level, "manager")
@@ -169,12 +117,7 @@ class TestAfterSalesTours(AfterSalesTicketMixin, HttpCase):
 
     # ------------------------------------------------------------ customer
     def test_customer_rates_dissatisfied_from_the_mail_link(self):
-        ticket = self._create_ticket(
-            name="Scanner does not scan (tour)", user_id=self.agent.id
-        )
-        ticket.with_user(self.agent).stage_id = self.stage_in_progress
-        self._record_result(ticket)
-        ticket.with_user(self.agent).action_close()
+        ticket = self._closed_ticket(name="Scanner does not scan (tour)")
         self.assertTrue(ticket.closed)
         rating = ticket.sudo().rating_ids
         self.assertEqual(len(rating), 1, "closing sent the satisfaction request")

@@ -5,9 +5,9 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, freeze_time, new_test_user, tagged
+from odoo.tests import Form, freeze_time, tagged
 
-from .common import MODULE, AfterSalesCase
+from .common import MODULE, AfterSalesCase, new_user
 
 
 @tagged("post_install", "-at_install")
@@ -15,46 +15,12 @@ class TestWarranty(AfterSalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.printer = cls.env["product.product"].create(
-            {
-                "name": "Smart Printer (test)",
-                "default_code": "SP-T1",
-                "type": "consu",
-                "is_storable": True,
-                "tracking": "serial",
-                "list_price": 2000,
-                "warranty": 12,
-                "warranty_type": "month",
-            }
+        cls.printer = cls._create_serial_product(
+            "Smart Printer (test)", "SP-T1", 2000, warranty_months=12
         )
         cls.lot = cls.env["stock.lot"].create({"name": "SN-W-001", "product_id": cls.printer.id})
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.env.company.id)], limit=1
-        )
         # The workshop moves repairs on: an Inventory user, not an after-sales role.
-        cls.technician = new_test_user(
-            cls.env, login="as_test_technician", groups="stock.group_stock_user"
-        )
-
-    @classmethod
-    def _sell_and_deliver(cls, product, lot=None, partner=None):
-        """A confirmed sale delivered today (frozen) to the customer."""
-        partner = partner or cls.customer
-        cls.env["stock.quant"]._update_available_quantity(
-            product, cls.warehouse.lot_stock_id, 1, lot_id=lot
-        )
-        order = cls.env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 1})],
-            }
-        )
-        order.action_confirm()
-        picking = order.picking_ids
-        picking.action_assign()
-        picking.move_ids.picked = True
-        picking.with_context(skip_sms=True, skip_backorder=True).button_validate()
-        return order, picking
+        cls.technician = new_user(cls.env, "as_test_technician", "technician")
 
     def _fault_ticket(self, **values):
         vals = {
@@ -352,27 +318,7 @@ class TestWarranty(AfterSalesCase):
 
     def test_a_sale_of_another_company_is_not_found(self):
         other = self.env["res.company"].create({"name": "After-sales Shanghai (test)"})
-        warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)], limit=1)
-        self.env["stock.quant"].with_company(other)._update_available_quantity(
-            self.printer, warehouse.lot_stock_id, 1, lot_id=self.lot
-        )
-        order = (
-            self.env["sale.order"]
-            .with_company(other)
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "company_id": other.id,
-                    "warehouse_id": warehouse.id,
-                    "order_line": [Command.create({"product_id": self.printer.id})],
-                }
-            )
-        )
-        order.action_confirm()
-        picking = order.picking_ids
-        picking.action_assign()
-        picking.move_ids.picked = True
-        picking.with_context(skip_sms=True, skip_backorder=True).button_validate()
+        _order, picking = self._sell_and_deliver(self.printer, self.lot, company=other)
         self.assertEqual(picking.state, "done")
         ticket = self._fault_ticket()
         self.assertFalse(ticket.sale_order_id)
@@ -496,10 +442,11 @@ class TestWarranty(AfterSalesCase):
         ticket = self._fault_ticket(purchase_date=date(2020, 1, 1))
         ticket.with_user(self.agent).action_create_repair()
         # The workshop quotes the repair through Sales: its rights, not the agent's.
-        workshop = new_test_user(
+        workshop = new_user(
             self.env,
-            login="as_test_workshop_sales",
-            groups="stock.group_stock_user,sales_team.group_sale_salesman",
+            "as_test_workshop_sales",
+            "technician",
+            extra_groups=("sales_team.group_sale_salesman",),
         )
         repair = ticket.sudo().repair_ids.with_user(workshop)
         repair.action_create_sale_order()
@@ -541,11 +488,11 @@ class TestWarranty(AfterSalesCase):
 
     def test_smart_buttons_open_for_those_who_may_read_the_records(self):
         # An agent who is also a salesman and a stock user opens the records themselves.
-        salesman = new_test_user(
+        salesman = new_user(
             self.env,
-            login="as_test_salesman",
-            groups=f"{MODULE}.group_after_sales_agent,sales_team.group_sale_salesman_all_leads,"
-            "stock.group_stock_user",
+            "as_test_salesman",
+            "agent",
+            extra_groups=("sales_team.group_sale_salesman_all_leads", "stock.group_stock_user"),
         )
         with freeze_time("2026-01-10 10:00:00"):
             order, picking = self._sell_and_deliver(self.printer, self.lot)
