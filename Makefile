@@ -7,13 +7,13 @@ DEV := $(PYTHON) tools/dev.py
 run:    ## serve Odoo with the addon and demo data on http://localhost:$${ODOO_PORT:-8069}
 	$(DEV) run
 
-test:   ## static checks, then the Odoo suite on a fresh database
+test:   ## static checks, the wheel, then the Odoo suite on fresh databases
 	$(DEV) test $(ARGS)
 
 i18n:   ## export i18n/helpdesk_after_sales.pot and merge it into the .po files
 	$(DEV) i18n
 
-lint:   ## static checks only
+lint:   ## static checks only (the local hooks of .pre-commit-config.yaml)
 	$(DEV) lint
 
 bench:  ## benchmarks, written to BENCHMARKS.md

@@ -16,6 +16,7 @@ Environment:
 import argparse
 import ast
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -42,6 +43,8 @@ RECIPE_VERSION = "2"
 PRIVATE_PG_PORT = int(os.environ.get("HAS_PG_PORT", "54329"))
 # Tour tests run with odoo-bin (they need a live server); pytest-odoo skips them.
 TOUR_TAG = "after_sales_tour"
+# click-odoo-initdb's template databases: <prefix>-<last used>-<hash of the modules>.
+TEMPLATE_PREFIX = "hasdeps"
 # Debian packages the full suite needs: browser tours, PDF with Chinese glyphs.
 SYSTEM_PACKAGES = {
     "chromium": lambda: shutil.which("chromium"),
@@ -341,18 +344,16 @@ class Postgres:
     def db_exists(self, name):
         return self.psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
 
-    def dropdb(self, name):
-        env = {**self.env(), "PGOPTIONS": "-c client_min_messages=warning"}
-        run(["dropdb", "--if-exists", "--force", name], env=env, check=False)
-
 
 # ---------------------------------------------------------------- Odoo
 def addons_link():
     """An addons directory holding the addon under its module name.
 
-    The module directory mirrors the checkout entry by entry with symlinks, leaving
-    out dot-entries (.venv, .git) and tools/: Odoo walks a module's whole tree (term
-    export, for one) and must not wander into the virtualenv.
+    The module directory mirrors the checkout with real directories and symlinked
+    files, leaving out dot-entries (.venv, .git), tools/ and __pycache__: Odoo walks a
+    module's whole tree (term export, for one) and must not wander into the
+    virtualenv, and click-odoo-update hashes the tree with os.walk, which does not
+    follow symlinked directories.
     """
     key = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
     addons = CACHE / "addons" / key
@@ -360,16 +361,29 @@ def addons_link():
     if module_dir.is_symlink():
         module_dir.unlink()
     module_dir.mkdir(parents=True, exist_ok=True)
-    wanted = {p.name: p for p in ROOT.iterdir()
-              if not p.name.startswith(".") and p.name not in ("tools", "__pycache__")}
-    for entry in module_dir.iterdir():
-        if entry.name not in wanted or not entry.is_symlink() or \
-                Path(os.readlink(entry)) != wanted[entry.name]:
-            entry.unlink() if entry.is_symlink() or entry.is_file() else shutil.rmtree(entry)
-    for name, target in wanted.items():
-        if not (module_dir / name).is_symlink():
-            (module_dir / name).symlink_to(target, target_is_directory=target.is_dir())
+    _mirror(ROOT, module_dir, top=True)
     return addons
+
+
+def _mirror(src, dst, top=False):
+    wanted = {p.name: p for p in src.iterdir()
+              if p.name != "__pycache__" and not (top and (p.name.startswith(".") or p.name == "tools"))}
+    for entry in dst.iterdir():
+        if entry.name == "__pycache__":
+            continue  # Python's own, written through the mirror
+        target = wanted.get(entry.name)
+        keep = target is not None and (
+            entry.is_dir() and not entry.is_symlink() and target.is_dir()
+            or entry.is_symlink() and not target.is_dir() and Path(os.readlink(entry)) == target
+        )
+        if not keep:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    for name, target in wanted.items():
+        if target.is_dir():
+            (dst / name).mkdir(exist_ok=True)
+            _mirror(target, dst / name)
+        elif not (dst / name).is_symlink():
+            (dst / name).symlink_to(target)
 
 
 def addons_path():
@@ -401,72 +415,37 @@ def manifest_depends():
     return ast.literal_eval((ROOT / "__manifest__.py").read_text())["depends"]
 
 
-def template_db(pg, demo):
-    """A database with the addon's dependencies installed, made once per set of
-    pinned versions: each test database is a copy, so only the addon installs."""
-    digest = hashlib.sha256("\n".join(
-        [str(ODOO_SRC.resolve()), REQUIREMENTS.read_text(), *manifest_depends()]
-    ).encode()).hexdigest()[:10]
-    kind = "demo" if demo else "nodemo"
-    name = f"has_tpl_{kind}_{digest}"
-    stale = pg.psql("postgres", "SELECT string_agg(datname, ' ') FROM pg_database "
-                    f"WHERE datname LIKE 'has\\_tpl\\_{kind}\\_%' AND datname != '{name}'")
-    for old in (stale or "").split():
-        pg.dropdb(old)
-        shutil.rmtree(CACHE / "data" / "filestore" / old, ignore_errors=True)
-    if pg.db_exists(name):
-        return name
-    log(f"preparing template database {name} with the dependencies (once per version set)")
-    if not _odoo_init(pg, name, manifest_depends(), demo):
-        pg.dropdb(name)
+def click_odoo(pg, tool, *args):
+    """Run one of click-odoo-contrib's commands against the test server."""
+    return run([VENV / "bin" / tool, "-c", odoo_rc(pg), *args], check=False,
+               capture_output=True, text=True, env=pg.env())
+
+
+def create_db_with_dependencies(pg, db, demo):
+    """``db`` with the addon's dependencies installed, by click-odoo-initdb: it
+    copies a cached template keyed by a hash of the dependencies' files (made the
+    first time, in the database, attachments included), so only the addon installs."""
+    if pg.db_exists(db):
+        drop_db(pg, db)
+    proc = click_odoo(pg, "click-odoo-initdb", "-n", db, "-m", ",".join(manifest_depends()),
+                      "--demo" if demo else "--no-demo", "--cache-prefix", TEMPLATE_PREFIX)
+    if proc.returncode:
+        sys.stdout.write((proc.stdout + proc.stderr)[-8000:])
+        drop_db(pg, db)
         raise SystemExit("installing the addon's dependencies failed, see the log above")
-    return name
 
 
-def copy_db(pg, template, db):
-    pg.dropdb(db)
-    run(["createdb", "-T", template, db], env=pg.env())
-    store = CACHE / "data" / "filestore"
-    if (store / template).is_dir():
-        shutil.rmtree(store / db, ignore_errors=True)
-        shutil.copytree(store / template, store / db)
-
-
-def drop_test_db(pg, db):
-    pg.dropdb(db)
-    shutil.rmtree(CACHE / "data" / "filestore" / db, ignore_errors=True)
+def drop_db(pg, db):
+    """Drop ``db`` and its filestore (click-odoo-dropdb)."""
+    click_odoo(pg, "click-odoo-dropdb", "--if-exists", db)
 
 
 def odoo_install(pg, db, demo=True):
     """Create ``db`` with the addon installed; return (ok, seconds)."""
-    copy_db(pg, template_db(pg, demo), db)
+    create_db_with_dependencies(pg, db, demo)
     started = time.time()
     ok = _odoo_init(pg, db, [MODULE], demo)
     return ok, time.time() - started
-
-
-def addon_digest():
-    """A digest of the files Odoo loads from the addon."""
-    digest = hashlib.sha256()
-    for path in sorted(ROOT.rglob("*")):
-        rel = path.relative_to(ROOT)
-        if rel.parts[0].startswith(".") or rel.parts[0] == "tools" or not path.is_file():
-            continue
-        if path.suffix in (".py", ".xml", ".csv", ".po", ".js", ".scss"):
-            digest.update(str(rel).encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-def update_if_changed(pg, db):
-    """Upgrade the addon in ``db`` when its files changed since the last run."""
-    stamp = CACHE / f"run-{db}.stamp"
-    current = addon_digest()
-    if stamp.exists() and stamp.read_text() == current:
-        return
-    log(f"the addon changed: upgrading it in {db}")
-    quiet(odoo_cmd(pg, "-d", db, "-u", MODULE, "--stop-after-init", "--log-level=warn",
-                   "--max-cron-threads=0"))
-    stamp.write_text(current)
 
 
 def cmd_run(args):
@@ -482,11 +461,16 @@ def cmd_run(args):
             log(f"creating database {db} with the addon and its demo data (login admin / admin)")
             ok, _secs = odoo_install(pg, db, demo=True)
             if not ok:
-                drop_test_db(pg, db)
+                drop_db(pg, db)
                 raise SystemExit("installing the addon failed, see the log above")
-            (CACHE / f"run-{db}.stamp").write_text(addon_digest())
+            # Record the modules' hashes, so the next run updates only what changed.
+            click_odoo(pg, "click-odoo-update", "-d", db, "--only-compute-hashes")
         else:
-            update_if_changed(pg, db)
+            # Upgrades the modules whose files changed since the last run, if any.
+            proc = click_odoo(pg, "click-odoo-update", "-d", db)
+            if proc.returncode:
+                sys.stdout.write((proc.stdout + proc.stderr)[-8000:])
+                raise SystemExit(f"upgrading {db} failed, see the log above")
         log(f"serving Odoo on http://localhost:{port} (database {db}, login admin / admin)")
         proc = subprocess.Popen([str(c) for c in odoo_cmd(
             pg, "-d", db, f"--db-filter=^{re.escape(db)}$", f"--http-port={port}",
@@ -513,27 +497,71 @@ def cmd_run(args):
 
 # ---------------------------------------------------------------- checks
 def static_checks():
-    """pylint-odoo (OCA mandatory checks) and the OCA pre-commit hooks' checks."""
-    failures = 0
-    vbin = VENV / "bin"
-    log("static checks: pylint-odoo (OCA mandatory checks)")
-    proc = run([vbin / "pylint", "--rcfile", ROOT / ".pylintrc-mandatory", "--score=n",
-                *sorted(str(p) for p in ROOT.glob("*.py")),
-                *[str(p) for p in ("models", "wizards", "reports", "tests") if (ROOT / p).is_dir()]],
-               check=False, cwd=ROOT)
-    failures += proc.returncode != 0
-    log("static checks: OCA module checks (manifest, XML, CSV) and .po checks")
-    proc = run([vbin / "oca-checks-odoo-module", "--no-verbose", ROOT / "__manifest__.py"],
-               check=False, cwd=ROOT)
-    failures += proc.returncode != 0
-    log("static checks: README.rst and index.html generated from readme/")
-    proc = run([VPY, ROOT / "tools" / "gen_readme.py", "--check"], check=False, cwd=ROOT)
-    failures += proc.returncode != 0
-    po_files = sorted(str(p) for p in ROOT.glob("i18n/*.po*"))
-    if po_files:
-        proc = run([vbin / "oca-checks-po", "--no-verbose", *po_files], check=False, cwd=ROOT)
-        failures += proc.returncode != 0
-    return failures
+    """The hooks of .pre-commit-config.yaml (pylint-odoo with the OCA mandatory checks,
+    the OCA module and .po checks, pre-commit-hooks, README generation) on the
+    tracked and new files; all are local hooks run from the virtualenv."""
+    log("static checks: pre-commit (.pre-commit-config.yaml)")
+    files = run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                capture_output=True, text=True).stdout.split()
+    env = {**os.environ, "PATH": f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+           "PRE_COMMIT_HOME": str(CACHE / "pre-commit")}
+    proc = run([VENV / "bin" / "pre-commit", "run", "--color=never", "--files", *files],
+               check=False, cwd=ROOT, env=env)
+    return proc.returncode != 0
+
+
+def wheel_installs():
+    """Build the wheel with whool as ``pip install`` does and install it into a
+    scratch directory: the addon must land under odoo/addons/<MODULE> and require
+    its OCA dependencies, which must all resolve from this virtualenv."""
+    log("packaging: building the wheel (whool) and installing it")
+    pip = [VPY, "-m", "pip", "--disable-pip-version-check", "-q"]
+    oca_depends = [d for d in manifest_depends() if not (ODOO_SRC / "addons" / d).is_dir()]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        # whool names the distribution after the directory: build from a copy named
+        # like the module holding what a clone would (tracked and new, not ignored).
+        source = tmp / MODULE
+        files = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                    cwd=ROOT, capture_output=True).stdout.decode().split("\0")
+        for rel in filter(None, files):
+            if (ROOT / rel).is_file():
+                (source / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / rel, source / rel)
+        env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tmp)}
+        proc = run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", tmp / "dist",
+                    source], check=False, capture_output=True, text=True, env=env)
+        wheels = sorted((tmp / "dist").glob(f"odoo_addon_{MODULE}-18.0.*.whl"))
+        if proc.returncode or len(wheels) != 1:
+            sys.stdout.write((proc.stdout + proc.stderr)[-6000:])
+            log("the wheel did not build")
+            return False
+        wheel = wheels[0]
+        # Resolved against this virtualenv only: every dependency is already here.
+        proc = run([*pip, "install", "--dry-run", "--no-index", "--find-links", tmp / "dist",
+                    "--report", tmp / "report.json", f"odoo-addon-{MODULE}"],
+                   check=False, capture_output=True, text=True)
+        report = json.loads((tmp / "report.json").read_text()) if proc.returncode == 0 else {}
+        to_install = [item["metadata"]["name"] for item in report.get("install", [])]
+        if to_install != [f"odoo-addon-{MODULE}"]:
+            sys.stdout.write((proc.stdout + proc.stderr)[-6000:])
+            log(f"the wheel's dependencies do not resolve in {VENV}: would install {to_install}")
+            return False
+        proc = run([*pip, "install", "--no-deps", "--target", tmp / "site", wheel],
+                   check=False, capture_output=True, text=True)
+        installed = tmp / "site" / "odoo" / "addons" / MODULE
+        metadata = next((tmp / "site").glob("*.dist-info/METADATA"), None)
+        requires = set(re.findall(r"^Requires-Dist: (\S+)", metadata.read_text(), re.M)
+                       if metadata else ())
+        missing = [d for d in oca_depends if f"odoo-addon-{d}==18.0.*" not in requires]
+        if proc.returncode or not (installed / "__manifest__.py").is_file() or missing:
+            sys.stdout.write((proc.stdout + proc.stderr)[-6000:])
+            log(f"{wheel.name}: manifest installed: {(installed / '__manifest__.py').is_file()},"
+                f" dependencies not required: {missing}")
+            return False
+        log(f"{wheel.name} installs odoo/addons/{MODULE} and requires "
+            + ", ".join(sorted(requires)))
+        return True
 
 
 class Tally:
@@ -583,10 +611,9 @@ def cmd_test(args):
     if have_odoo or not VPY.exists():
         if have_odoo:
             ensure_venv()
-    lint_failures = 0
-    if VPY.exists() and (VENV / "bin" / "pylint").exists():
-        lint_failures = static_checks()
-        tally.check("static checks", lint_failures == 0)
+    if VPY.exists() and (VENV / "bin" / "pre-commit").exists():
+        tally.check("static checks", not static_checks())
+        tally.check("the wheel builds and installs", wheel_installs())
     else:
         log("static checks NOT run: no virtualenv with the tools (needs the Odoo tree)")
     if not have_odoo:
@@ -605,7 +632,7 @@ def cmd_test(args):
             if ok:
                 tally.check("upgrade twice in a row leaves the same records",
                             upgrade_is_idempotent(pg, db_nodemo))
-            drop_test_db(pg, db_nodemo)
+            drop_db(pg, db_nodemo)
         log("installing on a fresh database with demo data")
         ok, secs = odoo_install(pg, db_demo, demo=True)
         tally.check(f"install with demo data ({secs:.0f}s)", ok)
@@ -618,8 +645,8 @@ def cmd_test(args):
                 run_dependency_suites(pg, db_demo, tally)
     finally:
         if not args.keep_db:
-            drop_test_db(pg, db_demo)
-            drop_test_db(pg, db_nodemo)
+            drop_db(pg, db_demo)
+            drop_db(pg, db_nodemo)
         pg.stop()
     closing = f"{tally.passed} passed, {tally.failed} failed"
     if tally.skipped:
@@ -668,10 +695,12 @@ def upgrade_is_idempotent(pg, db):
     return before[0] is not None
 
 
-def odoo_rc(pg, db):
-    conf = CACHE / f"pytest-{db}.conf"
-    lines = ["[options]", f"addons_path = {addons_path()}", f"data_dir = {CACHE / 'data'}",
-             f"db_name = {db}", f"dbfilter = ^{db}$"]
+def odoo_rc(pg, db=None):
+    """An Odoo configuration file for the server (and ``db``, for pytest-odoo)."""
+    conf = CACHE / (f"odoo-{db}.conf" if db else f"odoo-{pg.port or 'default'}.conf")
+    lines = ["[options]", f"addons_path = {addons_path()}", f"data_dir = {CACHE / 'data'}"]
+    if db:
+        lines += [f"db_name = {db}", f"dbfilter = ^{db}$"]
     for key, val in (("db_host", pg.host), ("db_port", pg.port), ("db_user", pg.user),
                      ("db_password", pg.password)):
         if val:
@@ -817,14 +846,14 @@ def cmd_test_deps(args):
     db = f"has_deps_{os.getpid()}"
     try:
         if args.baseline:
-            copy_db(pg, template_db(pg, demo=True), db)
+            create_db_with_dependencies(pg, db, demo=True)
         else:
             ok, _secs = odoo_install(pg, db, demo=True)
             if not ok:
                 raise SystemExit("installing the addon failed, see the log above")
         results, seconds = dependency_test_results(pg, db)
     finally:
-        drop_test_db(pg, db)
+        drop_db(pg, db)
         pg.stop()
     if results is None:
         raise SystemExit("the dependencies' suites did not run, see the log above")
@@ -856,7 +885,7 @@ def cmd_i18n(_args):
         quiet(odoo_cmd(pg, "-d", db, f"--i18n-export={pot}", f"--modules={MODULE}",
                        "--stop-after-init", "--log-level=warn"))
     finally:
-        drop_test_db(pg, db)
+        drop_db(pg, db)
         pg.stop()
     po_files = sorted(pot.parent.glob("*.po"))
     run([VPY, ROOT / "tools" / "i18n_merge.py", pot, *po_files], check=False)
@@ -883,13 +912,13 @@ def cmd_bench(args):
         ok, _secs = odoo_install(pg, db, demo=False)
         if not ok:
             raise SystemExit("installing the addon failed, see the log above")
-        copy_db(pg, template_db(pg, demo=False), baseline)
+        create_db_with_dependencies(pg, baseline, demo=False)
         run([VPY, ROOT / "tools" / "bench.py", "--db", db, "--baseline-db", baseline,
              *args.bench_args, f"--addons-path={addons_path()}", f"--data-dir={CACHE / 'data'}",
              *pg.odoo_args()], env=pg.env())
     finally:
-        drop_test_db(pg, db)
-        drop_test_db(pg, baseline)
+        drop_db(pg, db)
+        drop_db(pg, baseline)
         pg.stop()
 
 
