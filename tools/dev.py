@@ -751,9 +751,17 @@ def dependency_test_results(pg, db):
     conf = odoo_rc(pg, db)
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "deps.xml"
+        # Nothing above site-packages: with the virtualenv inside the checkout,
+        # pytest would otherwise take the addon's pyproject.toml as its
+        # configuration and the checkout (an addon, with __init__.py) as a package
+        # holding the dependencies' tests.
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n")
         started = time.time()
         # --odoo-http: their portal and rating-route tests (HttpCase) run too.
-        proc = run([VENV / "bin" / "pytest", "-p", "no:cacheprovider", f"--odoo-config={conf}",
+        proc = run([VENV / "bin" / "pytest", "-c", ini, f"--rootdir={addons.parent.parent}",
+                    f"--confcutdir={addons.parent.parent}",
+                    "-p", "no:cacheprovider", f"--odoo-config={conf}",
                     "--odoo-log-level=critical", "--odoo-http", "-o", "python_files=test_*.py",
                     "-q", "-p", "no:warnings", "-r", "fE", f"--junitxml={junit}",
                     *[f"--ignore=odoo/addons/{path}" for path in DEPENDENCY_IGNORED],
