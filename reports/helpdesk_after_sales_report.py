@@ -52,7 +52,10 @@ class HelpdeskAfterSalesReport(models.Model):
     stage_id = fields.Many2one("helpdesk.ticket.stage", readonly=True)
     category_id = fields.Many2one("helpdesk.ticket.category", readonly=True)
     category_code = fields.Selection(
-        selection=lambda self: self.env["helpdesk.ticket.category"]._fields["code"].selection,
+        # The labels of the source field, translated (a copied list would stay English).
+        selection=lambda self: self.env["ir.model.fields"].get_field_selection(
+            "helpdesk.ticket.category", "code"
+        ),
         string="Class",
         readonly=True,
     )
@@ -86,7 +89,9 @@ class HelpdeskAfterSalesReport(models.Model):
         string="Hours to resolve", readonly=True, aggregator="avg"
     )
     satisfaction = fields.Selection(
-        selection=lambda self: self.env["helpdesk.ticket"]._fields["satisfaction"].selection,
+        selection=lambda self: self.env["ir.model.fields"].get_field_selection(
+            "helpdesk.ticket", "satisfaction"
+        ),
         readonly=True,
     )
     satisfied_rate = fields.Float(

@@ -1,4 +1,5 @@
 from . import test_i18n
+from . import test_i18n_zh_cn
 from . import test_intake_sla
 from . import test_overdue_alerts
 from . import test_reports

@@ -885,6 +885,8 @@ def cmd_i18n(_args):
     db = f"has_i18n_{os.getpid()}"
     pot = ROOT / "i18n" / f"{MODULE}.pot"
     pot.parent.mkdir(exist_ok=True)
+    upstream = sorted(p.parent for p in (ROOT / "i18n_upstream").glob("*/*.po"))
+    dep_pots = Path(tempfile.mkdtemp(prefix="has_i18n_"))
     try:
         # With demo data: its records (team, products) are shown to users too.
         ok, _secs = odoo_install(pg, db, demo=True)
@@ -892,14 +894,33 @@ def cmd_i18n(_args):
             raise SystemExit("installing the addon failed, see the log above")
         quiet(odoo_cmd(pg, "-d", db, f"--i18n-export={pot}", f"--modules={MODULE}",
                        "--stop-after-init", "--log-level=warn"))
+        # The dependencies' catalogs offered upstream follow their installed terms.
+        if upstream:
+            quiet(odoo_cmd(pg, "-d", db, f"--i18n-export={dep_pots / 'deps.tgz'}",
+                           f"--modules={','.join(sorted({d.name for d in upstream}))}",
+                           "--stop-after-init", "--log-level=warn"))
+            run(["tar", "xzf", dep_pots / "deps.tgz", "-C", dep_pots])
     finally:
         drop_db(pg, db)
         pg.stop()
     po_files = sorted(pot.parent.glob("*.po"))
     run([VPY, ROOT / "tools" / "i18n_merge.py", pot, *po_files], check=False)
+    for module_dir in sorted(set(upstream)):
+        module_pot = dep_pots / module_dir.name / "i18n" / f"{module_dir.name}.pot"
+        run([VPY, ROOT / "tools" / "i18n_merge.py", module_pot, *sorted(module_dir.glob("*.po"))],
+            check=False)
+    shutil.rmtree(dep_pots, ignore_errors=True)
+    # The dependencies' model terms, as Odoo loads them with this addon.
+    run([VPY, ROOT / "tools" / "i18n_extra.py", ROOT])
     # The layout the OCA po checks expect.
-    run([VENV / "bin" / "oca-checks-po", "--fix", "--no-verbose", pot, *po_files], check=False,
-        stdout=subprocess.DEVNULL)
+    run([VENV / "bin" / "oca-checks-po", "--fix", "--no-verbose", pot, *po_files,
+         *extra_po_files()], check=False, stdout=subprocess.DEVNULL)
+
+
+def extra_po_files():
+    """The dependencies' catalogs: upstream-ready, core's terms, and what Odoo loads."""
+    return sorted(str(p) for pattern in ("i18n_upstream/*/*.po", "i18n_core/*.po",
+                                         "i18n_extra/*.po") for p in ROOT.glob(pattern))
 
 
 def cmd_lint(_args):

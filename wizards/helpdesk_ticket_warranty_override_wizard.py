@@ -9,7 +9,10 @@ class HelpdeskTicketWarrantyOverrideWizard(models.TransientModel):
 
     ticket_id = fields.Many2one("helpdesk.ticket", required=True, ondelete="cascade")
     warranty_state = fields.Selection(
-        selection=lambda self: self.env["helpdesk.ticket"]._fields["warranty_state"].selection,
+        # The ticket's labels, translated (a copied list would stay English).
+        selection=lambda self: self.env["ir.model.fields"].get_field_selection(
+            "helpdesk.ticket", "warranty_state"
+        ),
         required=True,
     )
     warranty_end_date = fields.Date(string="Warranty ends on")

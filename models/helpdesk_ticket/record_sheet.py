@@ -35,14 +35,15 @@ class HelpdeskTicket(models.Model):
         # compute_sudo: the sale and the delivery belong to Sales and Inventory.
         for ticket in self:
             order, picking = ticket.sale_order_id, ticket.picking_id
-            ticket.sale_order_summary = order and self.env._(
+            # bool(): an empty recordset would be stored as the text "sale.order()"
+            ticket.sale_order_summary = bool(order) and self.env._(
                 "%(order)s of %(date)s, %(amount)s",
                 order=order.name,
                 date=fields.Date.to_string(order.date_order and order.date_order.date()),
                 amount=format_amount(self.env, order.amount_total, order.currency_id),
             )
             states = dict(picking._fields["state"]._description_selection(self.env))
-            ticket.delivery_summary = picking and self.env._(
+            ticket.delivery_summary = bool(picking) and self.env._(
                 "%(picking)s: %(state)s, %(date)s",
                 picking=picking.name,
                 state=states.get(picking.state, picking.state),
