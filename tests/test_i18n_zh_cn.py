@@ -308,7 +308,8 @@ class TestChineseDesk(ChineseWalkMixin, AfterSalesCase):
         )
 
 
-@tagged("post_install", "-at_install")
+# pytest-odoo skips HttpCase classes: the suite runs them with the tours (odoo-bin).
+@tagged("post_install", "-at_install", "after_sales_tour")
 class TestChinesePortal(ChineseWalkMixin, HttpCase):
     def test_customer_reads_the_portal_pages_in_chinese(self):
         """The ticket list and a ticket page of a Chinese customer."""
