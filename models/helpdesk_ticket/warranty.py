@@ -9,6 +9,22 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..product_category import WARRANTY_UNITS
 
+# The frozen warranty result and the purchase it rests on: written only by the warranty
+# check and a supervisor's override; the purchase and delivery dates stay the agent's
+# to correct, with proof.
+WARRANTY_FIELDS = (
+    "warranty_state",
+    "warranty_end_date",
+    "warranty_length",
+    "warranty_length_unit",
+    "warranty_checked_date",
+    "warranty_override_reason",
+    "sale_order_id",
+    "sale_line_id",
+    "picking_id",
+    "purchase_date_source",
+)
+
 
 class HelpdeskTicket(models.Model):
     """Warranty (保修): the purchase found from the real sale and delivery of the serial, and
@@ -17,19 +33,7 @@ class HelpdeskTicket(models.Model):
 
     _inherit = "helpdesk.ticket"
 
-    # Written by the warranty check and a supervisor's override only (as superuser).
-    _server_owned_fields = (
-        "warranty_state",
-        "warranty_end_date",
-        "warranty_length",
-        "warranty_length_unit",
-        "warranty_checked_date",
-        "warranty_override_reason",
-        "sale_order_id",
-        "sale_line_id",
-        "picking_id",
-        "purchase_date_source",
-    )
+    _server_owned_fields = WARRANTY_FIELDS
 
     sale_order_id = fields.Many2one(
         "sale.order", string="Sale order", readonly=True, copy=False, index="btree_not_null"
@@ -173,21 +177,6 @@ class HelpdeskTicket(models.Model):
                     )
                 )
 
-    # Written only by the warranty check and a supervisor's override (server-owned,
-    # see _server_owned_fields); the purchase and delivery dates stay the agent's to
-    # correct, with proof.
-    WARRANTY_FIELDS = (
-        "warranty_state",
-        "warranty_end_date",
-        "warranty_length",
-        "warranty_length_unit",
-        "warranty_checked_date",
-        "warranty_override_reason",
-        "sale_order_id",
-        "sale_line_id",
-        "picking_id",
-        "purchase_date_source",
-    )
     WARRANTY_CHECK_TRIGGERS = frozenset(
         {"product_id", "lot_id", "purchase_date", "delivery_date", "partner_id"}
     )
@@ -364,7 +353,7 @@ class HelpdeskTicket(models.Model):
     def action_check_warranty(self):
         """Find the purchase and freeze the warranty result on the ticket."""
         self.check_access("write")
-        self._check_archive_lock(dict.fromkeys(self.WARRANTY_FIELDS))
+        self._check_archive_lock(dict.fromkeys(WARRANTY_FIELDS))
         self._apply_warranty_check()
         return True
 
@@ -382,7 +371,7 @@ class HelpdeskTicket(models.Model):
                 self.env._("Give the day the warranty ends when you set a unit in warranty.")
             )
         self.check_access("write")
-        self._check_archive_lock(dict.fromkeys(self.WARRANTY_FIELDS))
+        self._check_archive_lock(dict.fromkeys(WARRANTY_FIELDS))
         for ticket in self:
             ticket.sudo().with_context(after_sales_warranty_check=True).write(
                 {
