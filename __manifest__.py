@@ -56,6 +56,7 @@
         "views/helpdesk_ticket_compensation_views.xml",
         "views/rma_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_company_views.xml",
         "views/helpdesk_after_sales_improvement_views.xml",
         "views/product_category_views.xml",
         "views/repair_order_views.xml",

@@ -1,9 +1,13 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .product_category import WARRANTY_UNITS
+
+_logger = logging.getLogger(__name__)
 
 
 class ResCompany(models.Model):
@@ -165,3 +169,54 @@ class ResCompany(models.Model):
                         max=company.after_sales_compensation_max_amount,
                     )
                 )
+
+    # ------------------------------------------------------------ the policy form
+    # After-sales managers set the desk's policy (Helpdesk > Configuration >
+    # After-Sales Policy) without Administration rights, as res.users lets every
+    # user write its SELF_WRITEABLE_FIELDS: only these fields, only of their own
+    # companies, everything else of the company stays the administrators'.
+    @api.model
+    def _get_after_sales_policy_fields(self):
+        """Every ``after_sales_*`` field of the company is policy: the prefix is
+        the addon's, the policy form shows them all (a test keeps both in step)."""
+        return {name for name in self._fields if name.startswith("after_sales_")}
+
+    def _is_after_sales_policy_write(self, vals):
+        return (
+            not self.env.su
+            and vals
+            and set(vals) <= self._get_after_sales_policy_fields()
+            and self <= self.env.user.company_ids
+            and self.env.user.has_group("helpdesk_after_sales.group_after_sales_manager")
+        )
+
+    def write(self, vals):
+        if self._is_after_sales_policy_write(vals):
+            _logger.info(
+                "After-sales policy of %s changed by %s (uid %s): %s",
+                self.mapped("name"),
+                self.env.user.login,
+                self.env.uid,
+                sorted(vals),
+            )
+            return super(ResCompany, self.sudo()).write(vals)
+        return super().write(vals)
+
+    @api.model
+    def action_open_after_sales_policy(self):
+        """The current company's after-sales policy form."""
+        if not self.env.user.has_group("helpdesk_after_sales.group_after_sales_manager"):
+            raise AccessError(
+                self.env._("Only after-sales managers can change the after-sales policy.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("After-Sales Policy"),
+            "res_model": "res.company",
+            "res_id": self.env.company.id,
+            "views": [
+                (self.env.ref("helpdesk_after_sales.res_company_view_form_after_sales_policy").id, "form")
+            ],
+            "target": "current",
+            "context": {"form_view_initial_mode": "edit"},
+        }

@@ -16,3 +16,4 @@ from . import test_record_rules
 from . import test_return_exchange
 from . import test_attack_ticket
 from . import test_field_decisions
+from . import test_policy_form
