@@ -32,6 +32,7 @@ class HelpdeskTicket(models.Model):
         "is posted.",
     )
     refund_warning_date = fields.Datetime(
+        string="Refund warning on",
         compute="_compute_refund_deadline",
         store=True,
         help="When the refund deadline's warning is raised.",
