@@ -59,6 +59,8 @@
         "views/res_company_views.xml",
         "views/helpdesk_after_sales_improvement_views.xml",
         "views/product_category_views.xml",
+        "views/product_template_views.xml",
+        "views/sale_order_views.xml",
         "views/repair_order_views.xml",
         "views/helpdesk_ticket_portal_templates.xml",
     ],

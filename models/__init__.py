@@ -3,6 +3,8 @@ from . import res_company
 from . import res_config_settings
 from . import resource_calendar
 from . import product_category
+from . import product_template
+from . import sale_order_line
 from . import repair_order
 from . import helpdesk_ticket_category
 from . import helpdesk_ticket_priority_keyword

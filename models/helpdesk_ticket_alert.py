@@ -15,7 +15,12 @@ ALERT_KINDS = [
     ("response", "Response"),
     ("resolution", "Resolution"),
     ("update", "Customer update"),
+    # 三包 (issue 16): the refund due after the returned goods are received.
+    ("refund", "Refund"),
 ]
+# 三包 (issue 16): the refund deadline, as a spec (kind, deadline column, warning column,
+# state column or None) of the alert engine; cleared on the ticket once refunded.
+REFUND_ALERT_SPEC = ("refund", "t.refund_deadline", "t.refund_warning_date", None)
 ALERT_LEVELS = [("warning", "Warning"), ("breached", "Breached"), ("escalated", "Escalated")]
 
 
@@ -84,7 +89,7 @@ class HelpdeskTicketAlert(models.Model):
         self.flush_model()
         self.env["helpdesk.ticket"].flush_model(
             ["response_sla_state", "response_deadline", "resolution_sla_state",
-             "resolution_deadline", "next_update_deadline"]
+             "resolution_deadline", "next_update_deadline", "refund_deadline"]
         )
         self.env.cr.execute(
             SQL(
@@ -99,6 +104,7 @@ class HelpdeskTicketAlert(models.Model):
                             WHEN 'resolution' THEN t.resolution_sla_state IS DISTINCT FROM 'running'
                                 AND t.resolution_sla_state IS DISTINCT FROM 'breached'
                                 OR t.resolution_deadline IS DISTINCT FROM a.deadline
+                            WHEN 'refund' THEN t.refund_deadline IS DISTINCT FROM a.deadline
                             ELSE t.next_update_deadline IS DISTINCT FROM a.deadline
                             END
                 """
@@ -122,6 +128,7 @@ class HelpdeskTicketAlert(models.Model):
                 "t.resolution_sla_state",
             ),
             ("update", "t.next_update_deadline", "t.next_update_warning_date", None),
+            REFUND_ALERT_SPEC,
         ):
             state_filter = (
                 SQL("%s IN ('running', 'breached')", SQL(state)) if state else SQL("TRUE")

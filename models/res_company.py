@@ -53,6 +53,27 @@ class ResCompany(models.Model):
         help="Calendar days from the day after the customer received the goods during "
         "which a quality problem gives an exchange.",
     )
+    # --- 三包 (returns, exchanges, repairs): issue 16 -------------------------------
+    after_sales_refund_days = fields.Integer(
+        string="Refund due within (days)",
+        default=7,
+        help="Calendar days from the receipt of the returned goods within which the "
+        "customer is refunded (退款).",
+    )
+    after_sales_repeat_fault_days = fields.Integer(
+        string="Repeat fault after a repair within (days)",
+        default=30,
+        help="The same fault on the same unit reported this many calendar days or fewer "
+        "after a warranty repair was completed makes that repair a failed one.",
+    )
+    after_sales_failed_repairs = fields.Integer(
+        string="Failed repairs giving a return or exchange",
+        default=2,
+        help="After the exchange window, a quality fault in warranty is repaired for "
+        "free; the customer may choose a return or an exchange once this many warranty "
+        "repairs of the same fault failed.",
+    )
+    # --- end of 三包 -------------------------------------------------------------------
     after_sales_warning_ratio = fields.Float(
         string="Warn at share of the allowed time",
         default=0.8,
@@ -127,7 +148,12 @@ class ResCompany(models.Model):
                 )
 
     @api.constrains(
-        "after_sales_warranty", "after_sales_return_days", "after_sales_exchange_days"
+        "after_sales_warranty",
+        "after_sales_return_days",
+        "after_sales_exchange_days",
+        "after_sales_refund_days",
+        "after_sales_repeat_fault_days",
+        "after_sales_failed_repairs",
     )
     def _check_after_sales_warranty_windows(self):
         for company in self:
@@ -135,11 +161,34 @@ class ResCompany(models.Model):
                 company.after_sales_warranty,
                 company.after_sales_return_days,
                 company.after_sales_exchange_days,
+                company.after_sales_refund_days,
+                company.after_sales_repeat_fault_days,
             ) < 0:
                 raise ValidationError(
                     self.env._(
-                        "The default warranty and the return and exchange windows of "
-                        "%(company)s cannot be negative.",
+                        "The default warranty, the return and exchange windows, the "
+                        "refund time and the repeat-fault period of %(company)s cannot be "
+                        "negative.",
+                        company=company.name,
+                    )
+                )
+            if company.after_sales_return_days > company.after_sales_exchange_days:
+                raise ValidationError(
+                    self.env._(
+                        "The no-reason return window of %(company)s (%(return_days)s "
+                        "days) cannot be longer than the quality exchange window "
+                        "(%(exchange_days)s days): a fault that may be returned may "
+                        "also be exchanged.",
+                        company=company.name,
+                        return_days=company.after_sales_return_days,
+                        exchange_days=company.after_sales_exchange_days,
+                    )
+                )
+            if company.after_sales_failed_repairs < 1:
+                raise ValidationError(
+                    self.env._(
+                        "At least one failed repair must come before a return or an "
+                        "exchange after the windows of %(company)s.",
                         company=company.name,
                     )
                 )

@@ -60,3 +60,13 @@ class ResConfigSettings(models.TransientModel):
     after_sales_portal_close_scope = fields.Selection(
         related="company_id.after_sales_portal_close_scope", readonly=False
     )
+    # --- 三包 (returns, exchanges, repairs): issue 16
+    after_sales_refund_days = fields.Integer(
+        related="company_id.after_sales_refund_days", readonly=False
+    )
+    after_sales_repeat_fault_days = fields.Integer(
+        related="company_id.after_sales_repeat_fault_days", readonly=False
+    )
+    after_sales_failed_repairs = fields.Integer(
+        related="company_id.after_sales_failed_repairs", readonly=False
+    )
