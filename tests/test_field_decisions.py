@@ -44,6 +44,10 @@ AGENT_WRITABLE = {
         "customer_confirmation_by",
         "customer_confirmation_method",
         "customer_confirmation_date",
+        # service complaints (class C)
+        "origin_ticket_id",
+        "complaint_apology",
+        "complaint_corrective_action",
     },
     # The warehouse may correct the serial it receives.
     "rma": {"lot_id"},

@@ -13,5 +13,11 @@ from . import warranty
 from . import deadlines
 from . import archive
 from . import record_sheet
+# Routing before intake: its create sees the priority intake suggests (and the
+# default team); its write records reassignments and re-routes during intake.
+from . import routing
 from . import intake
 from . import closing
+# After closing: it adds the complaint's apology and corrective action to what
+# closing requires.
+from . import complaint
