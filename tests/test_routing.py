@@ -321,7 +321,7 @@ class TestRouting(AfterSalesCase):
         )
         action = ticket.with_user(self.agent_3).action_open_reassign_wizard()
         with Form(
-            self.env[action["res_model"]].with_user(self.agent_3).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.agent_3).with_context(**action["context"])
         ) as form:
             form.user_id = self.agent_2
             form.reason = "Agent Zhou knows this model."

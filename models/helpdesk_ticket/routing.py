@@ -61,7 +61,11 @@ class HelpdeskTicket(models.Model):
         help="A handler chosen by hand is never replaced by the rules.",
     )
     reassignment_ids = fields.One2many(
-        "helpdesk.ticket.reassignment", "ticket_id", string="Reassignment history", readonly=True
+        "helpdesk.ticket.reassignment",
+        "ticket_id",
+        string="Reassignment history",
+        readonly=True,
+        groups="helpdesk_after_sales.group_after_sales_agent",
     )
     reassignment_count = fields.Integer(
         string="Reassignments",
@@ -73,8 +77,8 @@ class HelpdeskTicket(models.Model):
         string="Handler due by",
         compute="_compute_assign_deadline",
         store=True,
-        index="btree_not_null",
-        help="An urgent ticket without a handler goes to the supervisors at this time.",
+        help="An urgent ticket without a handler goes to the supervisors at this time "
+        "(partial index, see init).",
     )
     assign_escalated_date = fields.Datetime(
         string="Unassigned escalation on", readonly=True, copy=False
@@ -209,8 +213,7 @@ class HelpdeskTicket(models.Model):
     def _plan_routing(self, vals_list):
         """Decide team and handler of the tickets about to be created, in their
         values; {index in vals_list: decision} for the tickets to record after."""
-        Rule = self.env["helpdesk.ticket.assignment.rule"].sudo()
-        rules = Rule.search([])
+        rules = self.env["helpdesk.ticket.assignment.rule"]._get_routing_rules()
         Category = self.env["helpdesk.ticket.category"].sudo()
         Team = self.env["helpdesk.ticket.team"].sudo()
         categories = Category.browse({vals["category_id"] for vals in vals_list if vals.get("category_id")})
@@ -353,7 +356,7 @@ class HelpdeskTicket(models.Model):
     def _reroute(self):
         """The category changed during intake: the rules decide again (never over a
         handler chosen by hand)."""
-        rules = self.env["helpdesk.ticket.assignment.rule"].sudo().search([])
+        rules = self.env["helpdesk.ticket.assignment.rule"]._get_routing_rules()
         book = AfterSalesLoadBook(self.env, (rules.team_id | self.team_id).user_ids)
         decisions = {}
         for ticket in self:
