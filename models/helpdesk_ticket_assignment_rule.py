@@ -168,3 +168,8 @@ class AfterSalesLoadBook:
         if user:
             self.weighted[user.id] += LOAD_WEIGHTS.get(service_priority, 1)
             self.count[user.id] += 1
+
+    def remove(self, user, service_priority):
+        if user:
+            self.weighted[user.id] -= LOAD_WEIGHTS.get(service_priority, 1)
+            self.count[user.id] -= 1

@@ -250,6 +250,17 @@ class TestRouting(AfterSalesCase):
         self.assertIn(self.agent.partner_id, complaint.message_partner_ids)
         self.assertIn("Service complaint", complaint.message_ids[0].body)
 
+    def test_category_changed_to_complaint_during_intake_goes_to_the_supervisor(self):
+        ticket = self._create_ticket(category_id=self.category_b.id)
+        # No rule: helpdesk_mgmt's default, the creator, which is no choice.
+        self.assertEqual(ticket.user_id, self.agent)
+        self.assertFalse(ticket.assignment_origin)
+        ticket.with_user(self.agent).write(
+            {"category_id": self.category_c.id, "customer_words": "Nobody called back."}
+        )
+        self.assertEqual(ticket.user_id, self.supervisor)
+        self.assertEqual(ticket.assignment_origin, "complaint")
+
     def test_complaint_needs_apology_and_corrective_action_to_close(self):
         complaint = self._create_ticket(
             category_id=self.category_c.id,

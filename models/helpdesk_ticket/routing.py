@@ -377,8 +377,7 @@ class HelpdeskTicket(models.Model):
                 continue
             if ticket.user_id:
                 # Its own ticket does not weigh on the handler who may keep it.
-                book.weighted[ticket.user_id.id] -= 1
-                book.count[ticket.user_id.id] -= 1
+                book.remove(ticket.user_id, ticket.service_priority)
             decision = self._decide_handler(book, rule, team, complaint, ticket.service_priority)
             book.add(decision["user"], ticket.service_priority)
             if decision["user"] == ticket.user_id and team == ticket.team_id and rule == ticket.routing_rule_id:
