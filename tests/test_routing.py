@@ -179,6 +179,20 @@ class TestRouting(AfterSalesCase):
         ticket = self._new_ticket(user_id=self.agent.id)
         self.assertEqual(ticket.user_id, self.agent_3)
 
+    def test_ticket_taken_on_the_form_is_routed(self):
+        """On the form helpdesk_mgmt pre-fills the agent taking the call (its "Auto
+        assign tickets"); the rule matching the category replaces that default."""
+        self._rule(category_ids=[Command.set(self.category_a.ids)], method="fixed",
+                   user_id=self.agent_3.id)
+        with Form(self.env["helpdesk.ticket"].with_user(self.agent)) as form:
+            form.name = "Printer smokes when printing"
+            form.description = "<p>Smoke after ten pages.</p>"
+            form.partner_id = self.customer
+            form.category_id = self.category_a
+            self.assertEqual(form.user_id, self.agent)
+        ticket = form.record
+        self.assertEqual((ticket.team_id, ticket.user_id), (self.repairs, self.agent_3))
+
     def test_category_change_during_intake_reroutes(self):
         self._rule(category_ids=[Command.set(self.category_a.ids)], method="fixed",
                    user_id=self.agent_3.id)
@@ -388,6 +402,14 @@ class TestRouting(AfterSalesCase):
         self.assertTrue(self.agent.after_sales_unavailable)
         with self.assertRaises(AccessError):
             self.agent_2.with_user(self.manager).write({"login": "stolen"})
+        # The managers' capacity list opens editable for them.
+        action = self.env.ref("helpdesk_after_sales.res_users_action_after_sales_capacity")
+        arch = self.env["res.users"].with_user(self.manager).get_views(
+            [(action.view_id.id, "list")]
+        )["views"]["list"]["arch"]
+        self.assertIn('edit="1"', arch)
+        self.agent_2.with_user(self.manager).after_sales_capacity = 5
+        self.assertEqual(self.agent_2.after_sales_capacity, 5)
 
     def test_rules_of_another_company_are_not_seen_nor_applied(self):
         other = self.env["res.company"].create({"name": "Other company (test)"})

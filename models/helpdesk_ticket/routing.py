@@ -231,7 +231,16 @@ class HelpdeskTicket(models.Model):
                 or team.company_id
                 or self.env.company
             )
-            free_team = not team or team == self._default_after_sales_team(company)
+            # No team, the company's default team, or the team helpdesk_mgmt derives
+            # from the creator it pre-fills as handler (the form): no choice either.
+            free_team = (
+                not team
+                or team == self._default_after_sales_team(company)
+                or (
+                    vals.get("user_id") == self.env.uid
+                    and team == self.env.user.sudo().helpdesk_team_ids[:1]
+                )
+            )
             priority = vals.get("service_priority") or SERVICE_PRIORITY_BY_STARS.get(
                 vals.get("priority") or "", False
             )
