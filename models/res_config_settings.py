@@ -60,3 +60,11 @@ class ResConfigSettings(models.TransientModel):
     after_sales_portal_close_scope = fields.Selection(
         related="company_id.after_sales_portal_close_scope", readonly=False
     )
+
+    # issue 16: default team and closing deadline
+    after_sales_team_id = fields.Many2one(
+        related="company_id.after_sales_team_id", readonly=False
+    )
+    after_sales_closing_days = fields.Integer(
+        related="company_id.after_sales_closing_days", readonly=False
+    )

@@ -15,3 +15,6 @@ from . import archive
 from . import record_sheet
 from . import intake
 from . import closing
+# Only a create: it gives a ticket without a team its company's default team
+# before any other concern looks at the ticket.
+from . import default_team
