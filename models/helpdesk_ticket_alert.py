@@ -27,8 +27,10 @@ class DeadlineSpec(NamedTuple):
     customer: bool
 
 
-# The deadlines alerted on: one line per kind. Every column has a partial index on
-# its open rows (see the ticket's init()).
+# The deadlines alerted on: one line per kind. To alert on another deadline, store
+# its deadline and warning columns on helpdesk.ticket and add its line here: the
+# selection, the stale-alert cleanup, the cron's one query and the partial index of
+# its warning column (the ticket's init()) follow.
 DEADLINE_SPECS = [
     DeadlineSpec(
         "response", "Response", "response_deadline", "response_warning_date",

@@ -116,7 +116,7 @@ class ResCompany(models.Model):
     after_sales_team_id = fields.Many2one(
         "helpdesk.ticket.team",
         string="Default after-sales team",
-        domain="[('is_after_sales', '=', True), ('company_id', 'in', [id, False])]",
+        domain="[('is_after_sales', '=', True)]",
         help="Tickets recorded without a team (API, incoming mail, customer portal) "
         "go to this team, so that they get the after-sales deadlines and alerts.",
     )

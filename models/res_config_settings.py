@@ -63,7 +63,9 @@ class ResConfigSettings(models.TransientModel):
 
     # issue 16: default team and closing deadline
     after_sales_team_id = fields.Many2one(
-        related="company_id.after_sales_team_id", readonly=False
+        related="company_id.after_sales_team_id",
+        readonly=False,
+        domain="[('is_after_sales', '=', True), ('company_id', 'in', [company_id, False])]",
     )
     after_sales_closing_days = fields.Integer(
         related="company_id.after_sales_closing_days", readonly=False

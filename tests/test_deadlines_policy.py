@@ -356,8 +356,6 @@ class TestDeadlinesPolicy(AfterSalesCase):
         self.assertIn("plan", kinds)
         # Each warning column has its partial index (the cron's one query).
         for spec in DEADLINE_SPECS:
-            if spec.kind == "update":
-                continue
             self.env.cr.execute(
                 "SELECT 1 FROM pg_indexes WHERE tablename = 'helpdesk_ticket' AND indexname = %s",
                 [f"helpdesk_ticket_{spec.warning}_open_idx"],

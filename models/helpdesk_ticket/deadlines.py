@@ -192,6 +192,7 @@ class HelpdeskTicket(models.Model):
         "customer_confirmation_date",
         "stage_id.closed",
         "team_id.resource_calendar_id",
+        "company_id.resource_calendar_id",
         "company_id.after_sales_closing_days",
         "company_id.after_sales_warning_ratio",
     )
@@ -257,27 +258,22 @@ class HelpdeskTicket(models.Model):
     def init(self):
         res = super().init()
         # What the overdue-alert cron selects: open deadlines only, a small share of
-        # all tickets once the desk has run for years.
-        for column, state in (
-            ("response_warning_date", "response_sla_state"),
-            ("resolution_warning_date", "resolution_sla_state"),
-            ("plan_warning_date", "plan_sla_state"),
-        ):
-            create_index(
-                self.env.cr,
-                f"helpdesk_ticket_{column}_open_idx",
-                self._table,
-                [column],
-                where=f"{state} IN ('running', 'breached') AND active",
+        # all tickets once the desk has run for years. One partial index per deadline
+        # the alert engine watches (its table of deadline specs).
+        from ..helpdesk_ticket_alert import DEADLINE_SPECS
+
+        for spec in DEADLINE_SPECS:
+            where = (
+                f"{spec.state} IN ('running', 'breached') AND active"
+                if spec.state
+                else f"{spec.warning} IS NOT NULL AND active"
             )
-        # Deadlines without a state: set only while they apply.
-        for column in ("closing_warning_date",):
             create_index(
                 self.env.cr,
-                f"helpdesk_ticket_{column}_open_idx",
+                f"helpdesk_ticket_{spec.warning}_open_idx",
                 self._table,
-                [column],
-                where=f"{column} IS NOT NULL AND active",
+                [spec.warning],
+                where=where,
             )
         return res
 
