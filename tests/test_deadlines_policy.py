@@ -233,6 +233,11 @@ class TestDeadlinesPolicy(AfterSalesCase):
     def test_extension_exactly_to_the_cap_is_allowed_one_more_day_refused(self):
         ticket = self._complex_ticket()
         supervisor = ticket.with_user(self.supervisor)
+        wizard = self.env["helpdesk.ticket.sla.extension.wizard"].with_user(self.supervisor).new(
+            {"ticket_id": ticket.id}
+        )
+        self.assertEqual(wizard.max_days, 2, "Friday, then Monday 19th: the cap")
+        self.assertEqual(wizard.resolution_cap, datetime(2026, 1, 19, 15, 0))
         with freeze_time("2026-01-14 09:00:00"):
             with self.assertRaisesRegex(UserError, "2026-01-19 15:00:00"):
                 supervisor._grant_sla_extension(3, "Spare part from the factory")
@@ -243,6 +248,7 @@ class TestDeadlinesPolicy(AfterSalesCase):
             # Friday + 1 working day over the weekend: Monday 19th 15:00, the cap.
             self.assertEqual(ticket.resolution_deadline, datetime(2026, 1, 19, 15, 0))
             self.assertEqual(ticket.sla_extension_days, 2)
+            self.assertEqual(ticket._get_extension_days_left(), 0)
             with self.assertRaisesRegex(UserError, "within 5 working days of receipt"):
                 supervisor._grant_sla_extension(1, "Once more")
         self.assertEqual(ticket.resolution_deadline, datetime(2026, 1, 19, 15, 0))

@@ -377,6 +377,29 @@ class HelpdeskTicket(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
+    def _get_extension_days_left(self):
+        """The most whole working days the resolution deadline may still be
+        extended by, under the cap from receipt."""
+        self.ensure_one()
+        if not self.resolution_deadline:
+            return 0
+        calendar = self._get_working_calendar()
+        hours_per_day = calendar.hours_per_day or 8.0
+        cap = self._get_resolution_cap()
+        limit = (self.company_id or self.env.company).after_sales_extension_max_days
+        # A handful of working days at most: planned one by one.
+        days = 0
+        while days < limit:
+            moment = self.env["helpdesk.ticket.sla"]._round_to_second(
+                calendar.plan_hours(
+                    (days + 1) * hours_per_day, self.resolution_deadline, compute_leaves=True
+                )
+            )
+            if moment > cap:
+                break
+            days += 1
+        return days
+
     def _get_resolution_cap(self):
         """The latest resolution deadline an extension may give: the company's limit
         in working days (seed: 5) from receipt, on the team's working calendar."""
