@@ -128,7 +128,7 @@ class HelpdeskTicketAlert(models.Model):
             if spec.state:
                 state = SQL.identifier("t", spec.state)
                 stale = SQL(
-                    "%s IS DISTINCT FROM 'running' AND %s IS DISTINCT FROM 'breached' OR %s",
+                    "(%s IS DISTINCT FROM 'running' AND %s IS DISTINCT FROM 'breached') OR %s",
                     state,
                     state,
                     moved,
