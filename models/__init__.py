@@ -5,6 +5,8 @@ from . import resource_calendar
 from . import product_category
 from . import repair_order
 from . import helpdesk_ticket_category
+from . import helpdesk_after_sales_department
+from . import helpdesk_ticket_root_cause
 from . import helpdesk_ticket_priority_keyword
 from . import helpdesk_sla
 from . import helpdesk_ticket_sla
