@@ -60,3 +60,7 @@ class ResConfigSettings(models.TransientModel):
     after_sales_portal_close_scope = fields.Selection(
         related="company_id.after_sales_portal_close_scope", readonly=False
     )
+    # Auto-archive of closed tickets (issue 16).
+    after_sales_auto_archive_days = fields.Integer(
+        related="company_id.after_sales_auto_archive_days", readonly=False
+    )
