@@ -60,6 +60,16 @@ class TestAutoArchive(AfterSalesCase):
         self._run_cron("2026-03-10 16:30:00")
         self.assertEqual(ticket.message_ids, messages)
 
+    def test_in_batches(self):
+        self.env.company.after_sales_auto_archive_days = 7
+        tickets = self._closed_on("2026-03-02 10:00:00") | self._closed_on("2026-03-02 11:00:00")
+        tickets |= self._closed_on("2026-03-03 10:00:00")
+        with freeze_time("2026-03-09 12:00:00"):
+            self.env["helpdesk.ticket"].with_user(self.cron.user_id).with_context(
+                tz="UTC"
+            )._cron_auto_archive_records(batch_size=1)
+        self.assertEqual(tickets.mapped("archive_date"), [date(2026, 3, 9)] * 2 + [False])
+
     def test_the_setting_sets_the_delay(self):
         self.env.company.after_sales_auto_archive_days = 1
         self.cron.user_id.tz = "UTC"

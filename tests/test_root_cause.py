@@ -91,6 +91,12 @@ class TestRootCause(AfterSalesCase):
         self.assertTrue(ticket.closed)
         self.assertEqual(ticket.root_cause_id, self.cause_manufacturing)
         self.assertEqual(ticket.responsible_department_id, self.dept_production)
+        # On the record sheet.
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            f"{MODULE}.action_report_ticket_record", ticket.ids
+        )
+        for expected in ("Root cause", "Manufacturing", "Responsible department", "Production"):
+            self.assertIn(expected, html.decode())
 
     def test_closing_with_cause_through_the_stage_write_and_the_button(self):
         ticket = self._solved_without_cause(self.category_c)

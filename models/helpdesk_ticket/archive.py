@@ -153,7 +153,7 @@ class HelpdeskTicket(models.Model):
         ]
 
     @api.model
-    def _cron_auto_archive_records(self, batch_size=100):
+    def _cron_auto_archive_records(self, batch_size=50):
         """Archive the record sheets of the tickets closed the company's number of
         days ago (0: off), through the archive button's own path
         (``action_archive_record``: the stored PDF, retention, lock and chatter
