@@ -108,6 +108,36 @@ class TestFailureRateAndCauses(AfterSalesCase):
         # The count ranking is still there.
         self.assertEqual(self._analysis()["top_models"][0], (self.scanner, 2))
 
+    def test_grouped_queries_whatever_the_number_of_products(self):
+        self._make_week()
+        Report = self.env["report.helpdesk_after_sales.report_after_sales_analysis"]
+        domain = Report._period_domain(
+            date(2026, 1, 5), date(2026, 1, 11), self.team, self.env.companies.ids
+        ) + [("category_code", "=", "A"), ("product_id", "!=", False)]
+
+        def queries():
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            rows = Report._failure_rates(
+                domain, date(2026, 1, 5), date(2026, 1, 11), self.env.companies.ids, 10
+            )
+            return self.cr.sql_log_count - before, len(rows)
+
+        few, products = queries()
+        self.assertEqual(products, 3)
+        self.assertGreater(few, 0)
+        with freeze_time("2026-01-07 10:00:00"):
+            for index in range(4):
+                product = self.env["product.product"].create(
+                    {"name": f"Extra {index} (rate)", "type": "consu", "is_storable": True}
+                )
+                self._deliver(product, index + 1)
+                self._fault(product)
+        self.env.flush_all()
+        many, products = queries()
+        self.assertEqual(products, 7)
+        self.assertEqual(many, few, "no query per product")
+
     def test_causes_and_departments_with_their_share(self):
         self._make_week()
         analysis = self._analysis()

@@ -1,5 +1,6 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -178,6 +179,17 @@ class TestRootCause(AfterSalesCase):
                     Department.with_user(user).create({"name": "Finance"})
                 with self.assertRaises(AccessError):
                     self.cause_usage.with_user(user).unlink()
+        # Nor over the API, nor by unticking the rule on a category.
+        with self.assertRaises(AccessError):
+            call_kw(
+                Cause.with_user(self.agent),
+                "write",
+                [self.cause_manufacturing.ids, {"name": "Nobody's fault"}],
+                {},
+            )
+        with self.assertRaises(AccessError):
+            self.category_a.with_user(self.agent).requires_root_cause = False
+        self.assertTrue(self.category_a.requires_root_cause)
         cause = Cause.with_user(self.manager).create(
             {"name": "Weather", "code": "weather", "department_id": self.dept_logistics.id}
         )
