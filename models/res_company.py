@@ -134,6 +134,28 @@ class ResCompany(models.Model):
         "same company (commercial entity).",
     )
 
+    # ---- Auto-archive of closed tickets (issue 16) ----
+    after_sales_auto_archive_days = fields.Integer(
+        string="Archive closed tickets after (days)",
+        default=7,
+        help="Closed after-sales tickets have their record sheet archived "
+        "automatically this many days after closing (0: only by hand).",
+    )
+
+    @api.constrains("after_sales_auto_archive_days")
+    def _check_after_sales_auto_archive_days(self):
+        for company in self:
+            if company.after_sales_auto_archive_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The days after which %(company)s archives closed tickets cannot "
+                        "be negative; 0 turns the automatic archiving off.",
+                        company=company.name,
+                    )
+                )
+
+    # ---- end auto-archive ----
+
     @api.constrains("after_sales_followup_days")
     def _check_after_sales_followup_days(self):
         for company in self:

@@ -70,3 +70,7 @@ class ResConfigSettings(models.TransientModel):
     after_sales_failed_repairs = fields.Integer(
         related="company_id.after_sales_failed_repairs", readonly=False
     )
+    # Auto-archive of closed tickets (issue 16).
+    after_sales_auto_archive_days = fields.Integer(
+        related="company_id.after_sales_auto_archive_days", readonly=False
+    )

@@ -14,4 +14,5 @@ from . import deadlines
 from . import archive
 from . import record_sheet
 from . import intake
+from . import cause
 from . import closing
