@@ -47,6 +47,9 @@ DEADLINE_SPECS = [
     # issue 16: the urgent ticket's plan and closing after the customer's confirmation
     DeadlineSpec("plan", "Plan", "plan_deadline", "plan_warning_date", "plan_sla_state", True),
     DeadlineSpec("closing", "Closing", "closing_deadline", "closing_warning_date", None, True),
+    # 三包 (issue 16): the refund due after the returned goods are received; cleared on
+    # the ticket once refunded.
+    DeadlineSpec("refund", "Refund", "refund_deadline", "refund_warning_date", None, True),
 ]
 DEADLINE_SPEC_BY_KIND = {spec.kind: spec for spec in DEADLINE_SPECS}
 ALERT_KINDS = [(spec.kind, spec.label) for spec in DEADLINE_SPECS]

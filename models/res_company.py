@@ -1,9 +1,13 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .product_category import WARRANTY_UNITS
+
+_logger = logging.getLogger(__name__)
 
 
 class ResCompany(models.Model):
@@ -51,6 +55,27 @@ class ResCompany(models.Model):
         help="Calendar days from the day after the customer received the goods during "
         "which a quality problem gives an exchange.",
     )
+    # --- 三包 (returns, exchanges, repairs): issue 16 -------------------------------
+    after_sales_refund_days = fields.Integer(
+        string="Refund due within (days)",
+        default=7,
+        help="Calendar days from the receipt of the returned goods within which the "
+        "customer is refunded (退款).",
+    )
+    after_sales_repeat_fault_days = fields.Integer(
+        string="Repeat fault after a repair within (days)",
+        default=30,
+        help="The same fault on the same unit reported this many calendar days or fewer "
+        "after a warranty repair was completed makes that repair a failed one.",
+    )
+    after_sales_failed_repairs = fields.Integer(
+        string="Failed repairs giving a return or exchange",
+        default=2,
+        help="After the exchange window, a quality fault in warranty is repaired for "
+        "free; the customer may choose a return or an exchange once this many warranty "
+        "repairs of the same fault failed.",
+    )
+    # --- end of 三包 -------------------------------------------------------------------
     after_sales_warning_ratio = fields.Float(
         string="Warn at share of the allowed time",
         default=0.8,
@@ -155,6 +180,28 @@ class ResCompany(models.Model):
 
     # ------------------------------------------------------------ end of issue 16 block
 
+    # ---- Auto-archive of closed tickets (issue 16) ----
+    after_sales_auto_archive_days = fields.Integer(
+        string="Archive closed tickets after (days)",
+        default=7,
+        help="Closed after-sales tickets have their record sheet archived "
+        "automatically this many days after closing (0: only by hand).",
+    )
+
+    @api.constrains("after_sales_auto_archive_days")
+    def _check_after_sales_auto_archive_days(self):
+        for company in self:
+            if company.after_sales_auto_archive_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The days after which %(company)s archives closed tickets cannot "
+                        "be negative; 0 turns the automatic archiving off.",
+                        company=company.name,
+                    )
+                )
+
+    # ---- end auto-archive ----
+
     @api.constrains("after_sales_followup_days")
     def _check_after_sales_followup_days(self):
         for company in self:
@@ -169,7 +216,12 @@ class ResCompany(models.Model):
                 )
 
     @api.constrains(
-        "after_sales_warranty", "after_sales_return_days", "after_sales_exchange_days"
+        "after_sales_warranty",
+        "after_sales_return_days",
+        "after_sales_exchange_days",
+        "after_sales_refund_days",
+        "after_sales_repeat_fault_days",
+        "after_sales_failed_repairs",
     )
     def _check_after_sales_warranty_windows(self):
         for company in self:
@@ -177,11 +229,34 @@ class ResCompany(models.Model):
                 company.after_sales_warranty,
                 company.after_sales_return_days,
                 company.after_sales_exchange_days,
+                company.after_sales_refund_days,
+                company.after_sales_repeat_fault_days,
             ) < 0:
                 raise ValidationError(
                     self.env._(
-                        "The default warranty and the return and exchange windows of "
-                        "%(company)s cannot be negative.",
+                        "The default warranty, the return and exchange windows, the "
+                        "refund time and the repeat-fault period of %(company)s cannot be "
+                        "negative.",
+                        company=company.name,
+                    )
+                )
+            if company.after_sales_return_days > company.after_sales_exchange_days:
+                raise ValidationError(
+                    self.env._(
+                        "The no-reason return window of %(company)s (%(return_days)s "
+                        "days) cannot be longer than the quality exchange window "
+                        "(%(exchange_days)s days): a fault that may be returned may "
+                        "also be exchanged.",
+                        company=company.name,
+                        return_days=company.after_sales_return_days,
+                        exchange_days=company.after_sales_exchange_days,
+                    )
+                )
+            if company.after_sales_failed_repairs < 1:
+                raise ValidationError(
+                    self.env._(
+                        "At least one failed repair must come before a return or an "
+                        "exchange after the windows of %(company)s.",
                         company=company.name,
                     )
                 )
@@ -211,3 +286,54 @@ class ResCompany(models.Model):
                         max=company.after_sales_compensation_max_amount,
                     )
                 )
+
+    # ------------------------------------------------------------ the policy form
+    # After-sales managers set the desk's policy (Helpdesk > Configuration >
+    # After-Sales Policy) without Administration rights, as res.users lets every
+    # user write its SELF_WRITEABLE_FIELDS: only these fields, only of their own
+    # companies, everything else of the company stays the administrators'.
+    @api.model
+    def _get_after_sales_policy_fields(self):
+        """Every ``after_sales_*`` field of the company is policy: the prefix is
+        the addon's, the policy form shows them all (a test keeps both in step)."""
+        return {name for name in self._fields if name.startswith("after_sales_")}
+
+    def _is_after_sales_policy_write(self, vals):
+        return (
+            not self.env.su
+            and vals
+            and set(vals) <= self._get_after_sales_policy_fields()
+            and self <= self.env.user.company_ids
+            and self.env.user.has_group("helpdesk_after_sales.group_after_sales_manager")
+        )
+
+    def write(self, vals):
+        if self._is_after_sales_policy_write(vals):
+            _logger.info(
+                "After-sales policy of %s changed by %s (uid %s): %s",
+                self.mapped("name"),
+                self.env.user.login,
+                self.env.uid,
+                sorted(vals),
+            )
+            return super(ResCompany, self.sudo()).write(vals)
+        return super().write(vals)
+
+    @api.model
+    def action_open_after_sales_policy(self):
+        """The current company's after-sales policy form."""
+        if not self.env.user.has_group("helpdesk_after_sales.group_after_sales_manager"):
+            raise AccessError(
+                self.env._("Only after-sales managers can change the after-sales policy.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("After-Sales Policy"),
+            "res_model": "res.company",
+            "res_id": self.env.company.id,
+            "views": [
+                (self.env.ref("helpdesk_after_sales.res_company_view_form_after_sales_policy").id, "form")
+            ],
+            "target": "current",
+            "context": {"form_view_initial_mode": "edit"},
+        }

@@ -70,3 +70,17 @@ class ResConfigSettings(models.TransientModel):
     after_sales_closing_days = fields.Integer(
         related="company_id.after_sales_closing_days", readonly=False
     )
+    # --- 三包 (returns, exchanges, repairs): issue 16
+    after_sales_refund_days = fields.Integer(
+        related="company_id.after_sales_refund_days", readonly=False
+    )
+    after_sales_repeat_fault_days = fields.Integer(
+        related="company_id.after_sales_repeat_fault_days", readonly=False
+    )
+    after_sales_failed_repairs = fields.Integer(
+        related="company_id.after_sales_failed_repairs", readonly=False
+    )
+    # Auto-archive of closed tickets (issue 16).
+    after_sales_auto_archive_days = fields.Integer(
+        related="company_id.after_sales_auto_archive_days", readonly=False
+    )

@@ -96,3 +96,24 @@ class Rma(models.Model):
                         lot_id=rma.lot_id.id,
                     )
                 )
+
+    def _get_after_sales_refund_due_from(self):
+        """When the goods of this RMA, to be refunded, were received (the receipt
+        move's done date), while the refund is not done yet; else False.
+
+        Done: the credit note posted, or the RMA set refunded without one (not
+        invoiceable)."""
+        self.ensure_one()
+        receipt = self.reception_move_id
+        if (
+            self.operation_id.action_create_refund
+            not in ("manual_after_receipt", "automatic_after_receipt")
+            or receipt.state != "done"
+            or self.state == "cancelled"
+        ):
+            return False
+        if self.refund_id.state == "posted" or (
+            self.state == "refunded" and not self.refund_id
+        ):
+            return False
+        return receipt.date

@@ -15,5 +15,7 @@ from . import test_portal_close
 from . import test_attack_portal
 from . import test_record_rules
 from . import test_return_exchange
+from . import test_sanbao
 from . import test_attack_ticket
 from . import test_field_decisions
+from . import test_policy_form

@@ -46,6 +46,9 @@ AGENT_WRITABLE = {
         "customer_confirmation_by",
         "customer_confirmation_method",
         "customer_confirmation_date",
+        # cause and responsibility, recorded when solving
+        "root_cause_id",
+        "responsible_department_id",
     },
     # The warehouse may correct the serial it receives.
     "rma": {"lot_id"},

@@ -159,9 +159,11 @@ class TestReturnExchange(AfterSalesCase):
             ticket = self._ticket()
             form = self._wizard(ticket, self.agent)
             self.assertEqual(form.reason, "quality")
-            # A quality fault while in warranty may still be returned...
-            self.assertFalse(form.policy_blocker)
-            # ...but a change of mind after the 7 days may not.
+            # 三包: after day 15 a quality fault in warranty is repaired, not returned
+            # (before two failed repairs)...
+            self.assertIn("repaired for free", form.policy_blocker)
+            self.assertIn("needs 2 failed warranty repairs", form.policy_blocker)
+            # ...and a change of mind after the 7 days is not returned either.
             form.reason = "no_reason"
             self.assertIn("return window closed", form.policy_blocker)
             with self.assertRaisesRegex(UserError, "Only a supervisor"):
@@ -333,6 +335,7 @@ class TestReturnExchange(AfterSalesCase):
 
     # ------------------------------------------------------------ 三包
     def test_two_failed_repairs_allow_a_return_whatever_the_windows(self):
+        # Each repair is followed by the same fault within 30 days: two failed repairs.
         for day in ("2026-03-20", "2026-04-10"):
             with freeze_time(f"{day} 10:00:00"):
                 earlier = self._ticket(category_id=self.category_a.id, symptoms="Fan noise")

@@ -155,8 +155,11 @@ class TestWarranty(AfterSalesCase):
             self.assertEqual(repair.state, "done")
             self.assertTrue(repair.under_warranty)
             self.assertEqual(repair.helpdesk_ticket_id.category_code, "A")
-        with freeze_time("2026-01-05 10:00:00"):
+        # The fault of the first repair (done 10-11) came back on 11-01, the second's
+        # (done 11-11) comes back on 12-05: both within 30 days, two failed repairs.
+        with freeze_time("2025-12-05 10:00:00"):
             ticket = self._fault_ticket()
+        self.assertEqual(ticket.failed_repair_count, 2)
         self.assertTrue(ticket.repeated_repair_failure)
         self.assertFalse(ticket.exchange_window_open)
         self.assertEqual(ticket.recommended_resolution, "exchange")
@@ -373,8 +376,10 @@ class TestWarranty(AfterSalesCase):
 
     # ------------------------------------------------------------ 三包 details
     def _repair_twice(self, category):
-        for month in (10, 11):
-            with freeze_time(f"2025-{month}-01 10:00:00"):
+        """Two warranty repairs of the fault, the second reported 24 days after the
+        first was done: the first failed."""
+        for day in ("10-01", "10-25"):
+            with freeze_time(f"2025-{day} 10:00:00"):
                 earlier = self._fault_ticket(category_id=category.id)
                 earlier.with_user(self.agent).action_create_repair()
                 repair = earlier.sudo().repair_ids
@@ -407,10 +412,14 @@ class TestWarranty(AfterSalesCase):
         with freeze_time("2025-09-01 10:00:00"):
             self._sell_and_deliver(self.printer, self.lot)
         self._repair_twice(self.category_a)
+        with freeze_time("2025-11-10 10:00:00"):
+            # The fault comes back 16 days after the second repair: it failed too.
+            self._fault_ticket(category_id=self.category_a.id)
         with freeze_time("2026-01-05 10:00:00"):
             ticket = self._fault_ticket(category_id=self.category_d.id)
             self.assertTrue(ticket.repeated_repair_failure, "whatever the ticket's class")
-            self.assertIn("two warranty repairs", ticket.windows_explanation)
+            self.assertIn("2 warranty repairs did not fix", ticket.windows_explanation)
+            self.assertEqual(ticket.recommended_resolution, "exchange")
         with freeze_time("2026-12-01 10:00:00"):
             ticket.with_user(self.agent).action_check_warranty()
             self.assertEqual(ticket.warranty_state, "out_of_warranty")

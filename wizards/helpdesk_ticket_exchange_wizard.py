@@ -20,11 +20,13 @@ class HelpdeskTicketExchangeWizard(models.TransientModel):
         "settle it with the customer.",
     )
 
-    @api.depends("ticket_id", "reason")
+    @api.depends("ticket_id", "reason", "line_ids.quantity")
     def _compute_policy_blocker(self):
         for wizard in self:
             wizard.policy_blocker = (
-                wizard.ticket_id._get_exchange_policy_blocker(wizard.reason)
+                wizard.ticket_id._get_exchange_policy_blocker(
+                    wizard.reason, wizard._get_policy_items()
+                )
                 if wizard.ticket_id
                 else False
             )

@@ -22,14 +22,18 @@ class HelpdeskTicketReturnWizard(models.TransientModel):
     def _default_reason(self):
         ticket = self.env["helpdesk.ticket"].browse(self.env.context.get("active_id"))
         if self.env.context.get("active_model") == "helpdesk.ticket" and ticket.exists():
+            if ticket.category_code == "A":
+                return "quality"
             return "no_reason" if ticket.return_window_open else "quality"
         return "no_reason"
 
-    @api.depends("ticket_id", "reason")
+    @api.depends("ticket_id", "reason", "line_ids.quantity")
     def _compute_policy_blocker(self):
         for wizard in self:
             wizard.policy_blocker = (
-                wizard.ticket_id._get_return_policy_blocker(wizard.reason)
+                wizard.ticket_id._get_return_policy_blocker(
+                    wizard.reason, wizard._get_policy_items()
+                )
                 if wizard.ticket_id
                 else False
             )

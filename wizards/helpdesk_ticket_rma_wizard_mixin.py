@@ -86,6 +86,14 @@ class HelpdeskTicketRmaWizardMixin(models.AbstractModel):
             > 0
         )
 
+    def _get_policy_items(self):
+        """[(product, sale line)] chosen, for the policy; None (the ticket's product)
+        while nothing is chosen."""
+        lines = self._get_selected_lines()
+        if not lines:
+            return None
+        return [(line.product_id, line.move_id.sudo().sale_line_id) for line in lines]
+
     def _prepare_rma_lines(self):
         """The wizard's choice in the shape the ticket's business method takes."""
         return [line._prepare_rma_line() for line in self._get_selected_lines()]

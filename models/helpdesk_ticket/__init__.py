@@ -14,6 +14,7 @@ from . import deadlines
 from . import archive
 from . import record_sheet
 from . import intake
+from . import cause
 from . import closing
 # Only a create: it gives a ticket without a team its company's default team
 # before any other concern looks at the ticket.

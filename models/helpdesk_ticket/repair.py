@@ -18,10 +18,17 @@ class HelpdeskTicket(models.Model):
     )
 
     repeated_repair_failure = fields.Boolean(
-        string="Repaired twice in warranty",
+        string="Failed repairs in warranty",
         compute="_compute_repeated_repair_failure",
-        help="The same unit was already repaired twice under warranty for a quality "
-        "fault: the customer may choose an exchange or a return.",
+        help="Warranty repairs of the same fault on this unit failed as often as the "
+        "company's rule asks (two by default): the customer may choose an exchange or "
+        "a return.",
+    )
+    failed_repair_count = fields.Integer(
+        string="Failed warranty repairs",
+        compute="_compute_repeated_repair_failure",
+        help="Warranty repairs of one fault on this unit after which the same fault "
+        "came back within the company's repeat-fault period (30 days by default).",
     )
     repair_ids = fields.One2many("repair.order", "helpdesk_ticket_id", string="Repairs")
     repair_count = fields.Integer(compute="_compute_repair_count")
@@ -38,34 +45,88 @@ class HelpdeskTicket(models.Model):
         string="Repair quote awaiting the customer", compute="_compute_can_create_repair"
     )
 
-    @api.depends("lot_id", "warranty_state")
+    @api.depends(
+        "lot_id",
+        "warranty_state",
+        "category_id",
+        "intake_date",
+        "company_id.after_sales_repeat_fault_days",
+        "company_id.after_sales_failed_repairs",
+    )
     def _compute_repeated_repair_failure(self):
-        """三包: a unit in warranty whose same fault two warranty repairs did not fix.
+        """三包: repairs of the same fault that did not fix it.
 
-        The fault is the category of the quality-fault (class A) ticket each repair
-        was made for; the current ticket may be of any class (a customer asking for
-        a return after the second failure files a class D ticket)."""
-        in_warranty = self.filtered(lambda t: t.warranty_state == "in_warranty")
-        failing_lots = set()
-        if in_warranty.lot_id:
-            # One query for all the tickets shown; the workshop's records are read
-            # for agents who have no access to repairs.
-            repairs = self.env["repair.order"].sudo().search(
+        A *failed repair* is a done warranty repair (``under_warranty``) made for a
+        class A ticket, after which a later class A ticket of the same category (the
+        *fault*) on the same unit (serial number) was received (``intake_date``) at
+        most ``after_sales_repeat_fault_days`` (30) calendar days after the repair's
+        completion (``repair_done_date``): received on the day of completion or up to
+        day 30 counts, day 31 does not (the repair held). The ticket computed is such
+        a later ticket too, saved or not.
+
+        ``failed_repair_count`` is the most failed repairs of one fault on the
+        ticket's unit; ``repeated_repair_failure`` holds in warranty from
+        ``after_sales_failed_repairs`` (2) of them: the customer may then choose a
+        return or an exchange. The ticket may be of any class (the customer asking
+        for the return after the second failure may file a class D ticket).
+
+        Two queries for all the tickets (their repairs, their repeats), whatever
+        their number; the workshop's records are read for agents without access to
+        repairs."""
+        lots = self.lot_id
+        failed = Counter()
+        if lots:
+            repairs = self.env["repair.order"].sudo().search_fetch(
                 [
-                    ("lot_id", "in", in_warranty.lot_id.ids),
+                    ("lot_id", "in", lots.ids),
                     ("state", "=", "done"),
                     ("under_warranty", "=", True),
+                    ("repair_done_date", "!=", False),
                     ("helpdesk_ticket_id.category_code", "=", "A"),
-                ]
+                ],
+                ["lot_id", "helpdesk_ticket_id", "repair_done_date", "company_id"],
             )
-            counts = Counter(
-                (repair.lot_id.id, repair.helpdesk_ticket_id.category_id.id)
-                for repair in repairs
-            )
-            failing_lots = {lot_id for (lot_id, _fault), count in counts.items() if count >= 2}
+            # Every class A report of these units: (id, intake) by (lot, fault).
+            reports = defaultdict(dict)
+            for ticket in (
+                self.env["helpdesk.ticket"]
+                .sudo()
+                .with_context(active_test=False)
+                .search_fetch(
+                    [("lot_id", "in", lots.ids), ("category_code", "=", "A")],
+                    ["lot_id", "category_id", "intake_date"],
+                )
+            ):
+                reports[ticket.lot_id.id, ticket.category_id.id][ticket.id] = (
+                    ticket.intake_date
+                )
+            for ticket in self:  # as they are now, maybe unsaved
+                if ticket.lot_id and ticket.category_code == "A" and ticket.intake_date:
+                    key = (ticket.lot_id.id, ticket.category_id.id)
+                    reports[key][ticket._origin.id or ticket.id] = ticket.intake_date
+            for repair in repairs:
+                fault = repair.helpdesk_ticket_id.sudo().category_id
+                key = (repair.lot_id.id, fault.id)
+                done = repair.repair_done_date
+                done_day = fields.Date.context_today(self, done)
+                period = repair.company_id.after_sales_repeat_fault_days
+                if any(
+                    report_id != repair.helpdesk_ticket_id.id
+                    and intake >= done
+                    and (fields.Date.context_today(self, intake) - done_day).days <= period
+                    for report_id, intake in reports[key].items()
+                ):
+                    failed[key] += 1
         for ticket in self:
+            company = ticket.company_id or self.env.company
+            count = max(
+                (n for (lot_id, _fault), n in failed.items() if lot_id == ticket.lot_id.id),
+                default=0,
+            )
+            ticket.failed_repair_count = count
             ticket.repeated_repair_failure = (
-                ticket in in_warranty and ticket.lot_id.id in failing_lots
+                ticket.warranty_state == "in_warranty"
+                and count >= max(company.after_sales_failed_repairs, 1)
             )
 
     @api.depends("repair_ids")

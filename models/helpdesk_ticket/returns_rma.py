@@ -1,6 +1,8 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round
@@ -13,12 +15,28 @@ class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
     # Created by the desk's checked wizards only.
-    _server_owned_fields = ("rma_ids",)
+    _server_owned_fields = ("rma_ids", "refund_deadline", "refund_warning_date")
 
     rma_ids = fields.One2many("rma", "ticket_id", string="RMAs")
     rma_count = fields.Integer(string="RMA count", compute="_compute_rma_count")
     can_return = fields.Boolean(compute="_compute_can_return_exchange")
     can_exchange = fields.Boolean(compute="_compute_can_return_exchange")
+    refund_deadline = fields.Datetime(
+        string="Refund due by",
+        compute="_compute_refund_deadline",
+        store=True,
+        # Cleared once refunded: the partial index holds the open refund deadlines.
+        index="btree_not_null",
+        help="The customer is refunded within the company's refund time (7 days by "
+        "default) of the receipt of the returned goods; cleared once the credit note "
+        "is posted.",
+    )
+    refund_warning_date = fields.Datetime(
+        string="Refund warning on",
+        compute="_compute_refund_deadline",
+        store=True,
+        help="When the refund deadline's warning is raised.",
+    )
 
     @api.depends("rma_ids")
     def _compute_rma_count(self):
@@ -32,6 +50,33 @@ class HelpdeskTicket(models.Model):
             )
         for ticket in self:
             ticket.rma_count = counts.get(ticket._origin, 0)
+
+    @api.depends(
+        "rma_ids.state",
+        "rma_ids.operation_id.action_create_refund",
+        "rma_ids.reception_move_id.state",
+        "rma_ids.reception_move_id.date",
+        "rma_ids.refund_id.state",
+        "company_id.after_sales_refund_days",
+        "company_id.after_sales_warning_ratio",
+    )
+    def _compute_refund_deadline(self):
+        """The refund (退款) is due ``after_sales_refund_days`` (7) calendar days after
+        the earliest receipt of returned goods not refunded yet."""
+        for ticket in self:
+            received = [
+                date
+                for date in (rma._get_after_sales_refund_due_from() for rma in ticket.rma_ids)
+                if date
+            ]
+            if not received:
+                ticket.refund_deadline = ticket.refund_warning_date = False
+                continue
+            company = ticket.company_id or self.env.company
+            days = company.after_sales_refund_days
+            ratio = company.after_sales_warning_ratio or 0.8
+            ticket.refund_deadline = min(received) + timedelta(days=days)
+            ticket.refund_warning_date = min(received) + timedelta(days=days * ratio)
 
     @api.depends("stage_id.closed", "sale_order_id", "picking_id")
     def _compute_can_return_exchange(self):
@@ -189,6 +234,13 @@ class HelpdeskTicket(models.Model):
                     )
                 )
 
+    def _get_rma_policy_items(self, lines):
+        """[(product, sale line)] of the returned lines, for the exemption from
+        no-reason returns, from the delivered moves (checked), not the caller's
+        products."""
+        moves = [line["move"].sudo() for line in lines]
+        return [(move.product_id, move.sale_line_id) for move in moves]
+
     def _prepare_rma_vals(self, line, operation, reason, note=False, exception=False):
         self.ensure_one()
         move = line["move"]
@@ -231,13 +283,14 @@ class HelpdeskTicket(models.Model):
         blocker = self._get_rma_blocker()
         if blocker:
             raise UserError(blocker)
+        self._check_rma_lines(lines)
+        items = self._get_rma_policy_items(lines)
         policy = (
-            self._get_return_policy_blocker(reason)
+            self._get_return_policy_blocker(reason, items)
             if kind == "return"
-            else self._get_exchange_policy_blocker(reason)
+            else self._get_exchange_policy_blocker(reason, items)
         )
         exception = self._accept_policy_exception(policy, justification)
-        self._check_rma_lines(lines)
         if kind == "exchange":
             operation = self.env.ref("rma.rma_operation_replace")
         elif refund:

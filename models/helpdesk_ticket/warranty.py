@@ -111,6 +111,8 @@ class HelpdeskTicket(models.Model):
         "return_window_end",
         "exchange_window_end",
         "repeated_repair_failure",
+        "product_id",
+        "sale_line_id",
     )
     def _compute_recommended_resolution(self):
         for ticket in self:
@@ -140,19 +142,21 @@ class HelpdeskTicket(models.Model):
         return result
 
     def _recommend_resolution(self):
-        """What the policy suggests (三包); the agent decides with the customer."""
+        """What the policy suggests (三包, see ``_get_remedy_blockers``); the agent
+        decides with the customer."""
         if self.category_code in ("B", "C", "E"):
             return "guidance"
         if self.category_code not in ("A", "D"):
             return False
-        in_warranty = self.warranty_state == "in_warranty"
-        if self.category_code == "D" and self.return_window_open:
+        today = fields.Date.context_today(self)
+        if self.category_code == "D" and "return" in self._get_allowed_remedies(
+            "no_reason", today
+        ):
             return "return"
-        if self.repeated_repair_failure or (self.exchange_window_open and in_warranty):
+        quality = self._get_allowed_remedies("quality", today)
+        if "exchange" in quality:
             return "exchange"
-        if self.category_code == "D" and self.exchange_window_open:
-            return "exchange"
-        if in_warranty:
+        if self.warranty_state == "in_warranty":
             return "free_repair"
         if self.warranty_state == "out_of_warranty":
             return "paid_repair"

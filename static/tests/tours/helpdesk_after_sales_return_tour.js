@@ -3,8 +3,9 @@
 import {registry} from "@web/core/registry";
 
 // An agent takes a call about a purifier giving off smoke: a P1 quality fault on a
-// serial-numbered unit sold a month ago. The warranty check finds the sale and shows
-// the unit in warranty, so the return (quality fault) is within the policy.
+// serial-numbered unit received 5 days ago. The warranty check finds the sale and shows
+// the unit in warranty; on day 5 a quality fault may be returned (三包), so the return is
+// within the policy.
 registry.category("web_tour.tours").add("helpdesk_after_sales_return_tour", {
     steps: () => [
         {
@@ -17,7 +18,7 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_return_tour", {
         },
         {
             trigger: ".o_field_widget[name=description] .odoo-editor-editable",
-            run: "editor The purifier bought last month smells burnt and smokes.",
+            run: "editor The purifier received this week smells burnt and smokes.",
         },
         {
             trigger: ".o_field_widget[name=team_id] input",
@@ -93,7 +94,7 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_return_tour", {
             trigger: ".o_form_saved .o_field_widget[name=picking_id]:contains(WH/OUT/)",
         },
         {
-            content: "Sold a month ago with a 12-month warranty: in warranty",
+            content: "Sold 5 days ago with a 12-month warranty: in warranty",
             trigger:
                 ".o_form_saved .o_field_widget[name=warranty_state] .badge:contains(In warranty)",
         },
@@ -102,7 +103,7 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_return_tour", {
             run: "click",
         },
         {
-            content: "The 7-day window is over: the wizard proposes a quality fault",
+            content: "A class A ticket: the wizard proposes a quality fault",
             trigger:
                 ".modal .o_field_widget[name=reason] select:has(option:checked:contains(Quality fault))",
         },
@@ -112,7 +113,7 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_return_tour", {
                 ".modal .o_data_row:contains(AP900-TOUR-1) .o_data_cell[name=quantity]:contains(1.00)",
         },
         {
-            content: "A quality fault in warranty is within the policy: no warning",
+            content: "A quality fault on day 5 is within the policy: no warning",
             trigger: ".modal .o_form_view:not(:has(.alert-warning))",
         },
         {
