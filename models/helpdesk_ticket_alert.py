@@ -289,13 +289,9 @@ class HelpdeskTicketAlert(models.Model):
                 users = ticket.user_id or ticket.team_id.user_id
                 summary = self.env._("%(kind)s deadline approaching", kind=label)
                 if DEADLINE_SPEC_BY_KIND[kind].customer:
-                    # The customer waits on it: the delay notice, ready to send.
+                    # The customer waits on it: a "Delay notice" activity, whose
+                    # template sends the delay notice in one click.
                     activity_type = delay_notice
-                    summary = self.env._(
-                        "%(kind)s deadline approaching: send the delay notice if it "
-                        "will slip",
-                        kind=label,
-                    )
             elif level == "breached":
                 users = ticket._get_supervisors()
                 summary = self.env._("%(kind)s deadline missed", kind=label)
