@@ -37,6 +37,8 @@ AGENT_WRITABLE = {
         # purchase established with proof
         "delivery_date",
         "improvement_action_ids",
+        # the urgent ticket's plan (方案), recorded through action_record_plan
+        "handling_plan",
         # closing the loop
         "solution",
         "result",

@@ -16,3 +16,6 @@ from . import record_sheet
 from . import intake
 from . import cause
 from . import closing
+# Only a create: it gives a ticket without a team its company's default team
+# before any other concern looks at the ticket.
+from . import default_team
