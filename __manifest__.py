@@ -5,7 +5,7 @@
     "summary": "After-sales service desk on helpdesk tickets: classification, "
     "SLA, warranty, returns, exchanges, approved compensation, "
     "satisfaction and reports",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "After-Sales",
     "website": "https://github.com/OCA/helpdesk",
     "author": "helpdesk_after_sales contributors, Odoo Community Association (OCA)",
@@ -24,9 +24,11 @@
         "security/helpdesk_after_sales_security.xml",
         "security/ir.model.access.csv",
         "data/helpdesk_ticket_category_data.xml",
+        "data/helpdesk_ticket_root_cause_data.xml",
         "data/helpdesk_ticket_channel_data.xml",
         "data/helpdesk_ticket_priority_keyword_data.xml",
         "data/helpdesk_sla_data.xml",
+        "data/helpdesk_ticket_team_data.xml",
         "data/helpdesk_ticket_compensation_data.xml",
         "data/rma_operation_data.xml",
         "data/ir_cron_data.xml",
@@ -49,6 +51,7 @@
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_category_views.xml",
+        "views/helpdesk_ticket_root_cause_views.xml",
         "views/helpdesk_sla_views.xml",
         "views/helpdesk_ticket_priority_keyword_views.xml",
         "views/helpdesk_ticket_forbidden_phrase_views.xml",

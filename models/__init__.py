@@ -7,6 +7,8 @@ from . import product_template
 from . import sale_order_line
 from . import repair_order
 from . import helpdesk_ticket_category
+from . import helpdesk_after_sales_department
+from . import helpdesk_ticket_root_cause
 from . import helpdesk_ticket_priority_keyword
 from . import helpdesk_sla
 from . import helpdesk_ticket_sla

@@ -7,14 +7,16 @@ class HelpdeskSla(models.Model):
     _inherit = "helpdesk.sla"
 
     sla_kind = fields.Selection(
-        [("response", "Response"), ("resolution", "Resolution")],
+        [("response", "Response"), ("resolution", "Resolution"), ("plan", "Plan")],
         string="Measures",
         help="Response: reaching the in-progress stage. Resolution: reaching a "
-        "closed stage. The ticket shows one deadline of each kind.",
+        "closed stage. Plan: the handler recording the handling plan (方案), or the "
+        "ticket reaching the rule's stage. The ticket shows one deadline of each kind.",
     )
     calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working hours",
-        help="Calendar the deadline is counted on (e.g. around the clock for urgent "
-        "tickets); empty: the team's working hours.",
+        help="Calendar the deadline is counted on. The seeded rules count elapsed "
+        "hours on the around-the-clock calendar (the standard says hours); empty: "
+        "the team's working hours, e.g. for a rule in working days.",
     )

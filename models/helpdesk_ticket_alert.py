@@ -3,6 +3,7 @@
 import logging
 import threading
 from collections import defaultdict
+from typing import NamedTuple
 
 import psycopg2
 
@@ -11,16 +12,47 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
-ALERT_KINDS = [
-    ("response", "Response"),
-    ("resolution", "Resolution"),
-    ("update", "Customer update"),
-    # 三包 (issue 16): the refund due after the returned goods are received.
-    ("refund", "Refund"),
+
+class DeadlineSpec(NamedTuple):
+    """A ticket deadline the alert engine watches: its alert kind and label, the
+    helpdesk_ticket columns of the deadline and of its warning point, the column
+    of its status (None: the deadline is set only while it applies), and whether
+    the customer waits on it (its warning asks for the delay notice)."""
+
+    kind: str
+    label: str
+    deadline: str
+    warning: str
+    state: str | None
+    customer: bool
+
+
+# The deadlines alerted on: one line per kind. To alert on another deadline, store
+# its deadline and warning columns on helpdesk.ticket and add its line here: the
+# selection, the stale-alert cleanup, the cron's one query and the partial index of
+# its warning column (the ticket's init()) follow.
+DEADLINE_SPECS = [
+    DeadlineSpec(
+        "response", "Response", "response_deadline", "response_warning_date",
+        "response_sla_state", False,
+    ),
+    DeadlineSpec(
+        "resolution", "Resolution", "resolution_deadline", "resolution_warning_date",
+        "resolution_sla_state", True,
+    ),
+    DeadlineSpec(
+        "update", "Customer update", "next_update_deadline", "next_update_warning_date",
+        None, True,
+    ),
+    # issue 16: the urgent ticket's plan and closing after the customer's confirmation
+    DeadlineSpec("plan", "Plan", "plan_deadline", "plan_warning_date", "plan_sla_state", True),
+    DeadlineSpec("closing", "Closing", "closing_deadline", "closing_warning_date", None, True),
+    # 三包 (issue 16): the refund due after the returned goods are received; cleared on
+    # the ticket once refunded.
+    DeadlineSpec("refund", "Refund", "refund_deadline", "refund_warning_date", None, True),
 ]
-# 三包 (issue 16): the refund deadline, as a spec (kind, deadline column, warning column,
-# state column or None) of the alert engine; cleared on the ticket once refunded.
-REFUND_ALERT_SPEC = ("refund", "t.refund_deadline", "t.refund_warning_date", None)
+DEADLINE_SPEC_BY_KIND = {spec.kind: spec for spec in DEADLINE_SPECS}
+ALERT_KINDS = [(spec.kind, spec.label) for spec in DEADLINE_SPECS]
 ALERT_LEVELS = [("warning", "Warning"), ("breached", "Breached"), ("escalated", "Escalated")]
 
 
@@ -88,26 +120,34 @@ class HelpdeskTicketAlert(models.Model):
         """Alerts whose deadline was met or moved no longer apply."""
         self.flush_model()
         self.env["helpdesk.ticket"].flush_model(
-            ["response_sla_state", "response_deadline", "resolution_sla_state",
-             "resolution_deadline", "next_update_deadline", "refund_deadline"]
+            [spec.deadline for spec in DEADLINE_SPECS]
+            + [spec.state for spec in DEADLINE_SPECS if spec.state]
         )
+        whens = []
+        for spec in DEADLINE_SPECS:
+            moved = SQL(
+                "%s IS DISTINCT FROM a.deadline", SQL.identifier("t", spec.deadline)
+            )
+            if spec.state:
+                state = SQL.identifier("t", spec.state)
+                stale = SQL(
+                    "(%s IS DISTINCT FROM 'running' AND %s IS DISTINCT FROM 'breached') OR %s",
+                    state,
+                    state,
+                    moved,
+                )
+            else:
+                stale = moved
+            whens.append(SQL("WHEN %s THEN %s", spec.kind, stale))
         self.env.cr.execute(
             SQL(
                 """
                 DELETE FROM helpdesk_ticket_alert a
                       USING helpdesk_ticket t
                       WHERE t.id = a.ticket_id
-                        AND CASE a.kind
-                            WHEN 'response' THEN t.response_sla_state IS DISTINCT FROM 'running'
-                                AND t.response_sla_state IS DISTINCT FROM 'breached'
-                                OR t.response_deadline IS DISTINCT FROM a.deadline
-                            WHEN 'resolution' THEN t.resolution_sla_state IS DISTINCT FROM 'running'
-                                AND t.resolution_sla_state IS DISTINCT FROM 'breached'
-                                OR t.resolution_deadline IS DISTINCT FROM a.deadline
-                            WHEN 'refund' THEN t.refund_deadline IS DISTINCT FROM a.deadline
-                            ELSE t.next_update_deadline IS DISTINCT FROM a.deadline
-                            END
-                """
+                        AND CASE a.kind %s ELSE FALSE END
+                """,
+                SQL(" ").join(whens),
             )
         )
         self.invalidate_model()
@@ -119,19 +159,11 @@ class HelpdeskTicketAlert(models.Model):
         self.env["helpdesk.ticket"].flush_model()
         self.flush_model()
         parts = []
-        for kind, deadline, warning, state in (
-            ("response", "t.response_deadline", "t.response_warning_date", "t.response_sla_state"),
-            (
-                "resolution",
-                "t.resolution_deadline",
-                "t.resolution_warning_date",
-                "t.resolution_sla_state",
-            ),
-            ("update", "t.next_update_deadline", "t.next_update_warning_date", None),
-            REFUND_ALERT_SPEC,
-        ):
+        for spec in DEADLINE_SPECS:
             state_filter = (
-                SQL("%s IN ('running', 'breached')", SQL(state)) if state else SQL("TRUE")
+                SQL("%s IN ('running', 'breached')", SQL.identifier("t", spec.state))
+                if spec.state
+                else SQL("TRUE")
             )
             parts.append(
                 SQL(
@@ -151,9 +183,9 @@ class HelpdeskTicketAlert(models.Model):
                        AND %(deadline)s IS NOT NULL
                        AND COALESCE(%(warning)s, %(deadline)s) <= %(now)s
                     """,
-                    kind=kind,
-                    deadline=SQL(deadline),
-                    warning=SQL(warning),
+                    kind=spec.kind,
+                    deadline=SQL.identifier("t", spec.deadline),
+                    warning=SQL.identifier("t", spec.warning),
                     now=now,
                     state_filter=state_filter,
                 )
@@ -242,6 +274,7 @@ class HelpdeskTicketAlert(models.Model):
         tickets.fetch(["user_id", "team_id", "service_priority", "number", "name", "company_id"])
         kind_labels = dict(self._fields["kind"]._description_selection(self.env))
         todo = self.env.ref("mail.mail_activity_data_todo")
+        delay_notice = self.env.ref("helpdesk_after_sales.mail_activity_type_delay_notice")
         model_id = self.env["ir.model"]._get_id("helpdesk.ticket")
         today = fields.Date.context_today(self)
         managers = self.env.ref("helpdesk_after_sales.group_after_sales_manager").users.filtered(
@@ -251,9 +284,14 @@ class HelpdeskTicketAlert(models.Model):
         for ticket_id, kind, level in claimed:
             ticket = tickets.browse(ticket_id)
             label = kind_labels[kind]
+            activity_type = todo
             if level == "warning":
                 users = ticket.user_id or ticket.team_id.user_id
                 summary = self.env._("%(kind)s deadline approaching", kind=label)
+                if DEADLINE_SPEC_BY_KIND[kind].customer:
+                    # The customer waits on it: a "Delay notice" activity, whose
+                    # template sends the delay notice in one click.
+                    activity_type = delay_notice
             elif level == "breached":
                 users = ticket._get_supervisors()
                 summary = self.env._("%(kind)s deadline missed", kind=label)
@@ -272,7 +310,10 @@ class HelpdeskTicketAlert(models.Model):
                 {
                     "res_model_id": model_id,
                     "res_id": ticket_id,
-                    "activity_type_id": todo.id,
+                    "activity_type_id": activity_type.id,
+                    # Raised by the desk: done automatically when it is answered
+                    # (activity_feedback), e.g. by the delay notice.
+                    "automated": True,
                     "summary": summary,
                     "user_id": user.id,
                     "date_deadline": today,

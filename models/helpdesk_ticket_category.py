@@ -10,6 +10,9 @@ CATEGORY_CODES = [
     ("D", "D - Return / exchange / compensation"),
     ("E", "E - Improvement suggestion"),
 ]
+# Classes whose tickets close only with their root cause and responsible department,
+# by default (the category's flag decides).
+ROOT_CAUSE_CODES = ("A", "C")
 
 
 class HelpdeskTicketCategory(models.Model):
@@ -30,6 +33,15 @@ class HelpdeskTicketCategory(models.Model):
         help="Priority suggested at intake for tickets of this category, before "
         "the urgency keywords are looked at.",
     )
+    requires_root_cause = fields.Boolean(
+        string="Closing needs the root cause",
+        compute="_compute_requires_root_cause",
+        store=True,
+        readonly=False,
+        help="A ticket of this category is closed as solved only once its root cause "
+        "and responsible department are recorded. Set by default for quality faults "
+        "(A) and service complaints (C) and their sub-categories.",
+    )
     required_field_ids = fields.Many2many(
         "ir.model.fields",
         string="Fields required to leave intake",
@@ -43,6 +55,12 @@ class HelpdeskTicketCategory(models.Model):
         for category in self:
             if category.parent_id and not category.code:
                 category.code = category.parent_id.code
+
+    @api.depends("code")
+    def _compute_requires_root_cause(self):
+        # The default of each class; managers may tick or untick it per category.
+        for category in self:
+            category.requires_root_cause = category.code in ROOT_CAUSE_CODES
 
     def _get_required_fields(self):
         """Fields a ticket of this category needs, its parents' included."""

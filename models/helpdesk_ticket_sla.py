@@ -52,6 +52,8 @@ class HelpdeskTicketSla(models.Model):
             # recorded later), not when the record was created.
             if line.last_state_date and line.ticket_id.intake_date:
                 line.last_state_date = line.ticket_id.intake_date
+            if line.sla_id.sla_kind == "plan" and line.ticket_id.plan_recorded_date:
+                line.state = "accomplished"
         return res
 
     @api.depends(
@@ -118,6 +120,9 @@ class HelpdeskTicketSla(models.Model):
                 self.last_state_date, now, compute_leaves=True
             )
         reached = stage.sequence >= self.expected_stage_id.sequence
+        if self.sla_kind == "plan" and self.ticket_id.plan_recorded_date:
+            # The plan deadline is met when the handler records the plan.
+            reached = True
         if self.state == "accomplished" and not reached:
             self.state = "in_progress"
         elif self.state in ("in_progress", "on_hold") and reached:

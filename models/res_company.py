@@ -24,10 +24,12 @@ class ResCompany(models.Model):
         help="How often the customer of a P2 or P3 ticket must hear from the desk.",
     )
     after_sales_extension_max_days = fields.Integer(
-        string="Longest deadline extension (working days)",
+        string="Complex cases resolved within (working days)",
         default=5,
-        help="The most a supervisor may extend the resolution deadline of a complex "
-        "case, agreed with the customer.",
+        help="A supervisor may extend the resolution deadline of a complex case, "
+        "agreed with the customer, up to this many working days from receipt in "
+        "total (seed: 5 working days), counted on the team's working calendar with "
+        "its public holidays.",
     )
     after_sales_retention_years = fields.Integer(
         string="Keep archived records (years)",
@@ -133,6 +135,72 @@ class ResCompany(models.Model):
         "customer portal: only the contact the ticket is for, or any contact of the "
         "same company (commercial entity).",
     )
+
+    # ------------------------------------------------------------ issue 16: default
+    # team and closing deadline (one block, to ease merging)
+    after_sales_team_id = fields.Many2one(
+        "helpdesk.ticket.team",
+        string="Default after-sales team",
+        domain="[('is_after_sales', '=', True)]",
+        help="Tickets recorded without a team (API, incoming mail, customer portal) "
+        "go to this team, so that they get the after-sales deadlines and alerts.",
+    )
+    after_sales_closing_days = fields.Integer(
+        string="Close after the customer's confirmation within (working days)",
+        default=1,
+        help="A ticket whose result the customer confirmed must be closed within this "
+        "many working days (seed: 1), on the team's working calendar.",
+    )
+
+    @api.constrains("after_sales_team_id")
+    def _check_after_sales_team_id(self):
+        for company in self:
+            team = company.after_sales_team_id
+            if team and (not team.is_after_sales or team.company_id not in (company, False)):
+                raise ValidationError(
+                    self.env._(
+                        "The default after-sales team of %(company)s must be an "
+                        "after-sales team of that company, not %(team)s.",
+                        company=company.name,
+                        team=team.display_name,
+                    )
+                )
+
+    @api.constrains("after_sales_closing_days", "after_sales_extension_max_days")
+    def _check_after_sales_closing_days(self):
+        for company in self:
+            if company.after_sales_closing_days < 1 or company.after_sales_extension_max_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The closing deadline and the longest resolution time of complex "
+                        "cases of %(company)s are at least one working day.",
+                        company=company.name,
+                    )
+                )
+
+    # ------------------------------------------------------------ end of issue 16 block
+
+    # ---- Auto-archive of closed tickets (issue 16) ----
+    after_sales_auto_archive_days = fields.Integer(
+        string="Archive closed tickets after (days)",
+        default=7,
+        help="Closed after-sales tickets have their record sheet archived "
+        "automatically this many days after closing (0: only by hand).",
+    )
+
+    @api.constrains("after_sales_auto_archive_days")
+    def _check_after_sales_auto_archive_days(self):
+        for company in self:
+            if company.after_sales_auto_archive_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The days after which %(company)s archives closed tickets cannot "
+                        "be negative; 0 turns the automatic archiving off.",
+                        company=company.name,
+                    )
+                )
+
+    # ---- end auto-archive ----
 
     @api.constrains("after_sales_followup_days")
     def _check_after_sales_followup_days(self):

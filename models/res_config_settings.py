@@ -60,6 +60,16 @@ class ResConfigSettings(models.TransientModel):
     after_sales_portal_close_scope = fields.Selection(
         related="company_id.after_sales_portal_close_scope", readonly=False
     )
+
+    # issue 16: default team and closing deadline
+    after_sales_team_id = fields.Many2one(
+        related="company_id.after_sales_team_id",
+        readonly=False,
+        domain="[('is_after_sales', '=', True), ('company_id', 'in', [company_id, False])]",
+    )
+    after_sales_closing_days = fields.Integer(
+        related="company_id.after_sales_closing_days", readonly=False
+    )
     # --- 三包 (returns, exchanges, repairs): issue 16
     after_sales_refund_days = fields.Integer(
         related="company_id.after_sales_refund_days", readonly=False
@@ -69,4 +79,8 @@ class ResConfigSettings(models.TransientModel):
     )
     after_sales_failed_repairs = fields.Integer(
         related="company_id.after_sales_failed_repairs", readonly=False
+    )
+    # Auto-archive of closed tickets (issue 16).
+    after_sales_auto_archive_days = fields.Integer(
+        related="company_id.after_sales_auto_archive_days", readonly=False
     )

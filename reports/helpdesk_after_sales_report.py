@@ -39,6 +39,8 @@ class HelpdeskAfterSalesReport(models.Model):
             "reopen_count",
             "reassignment_count",
             "active",
+            "root_cause_id",
+            "responsible_department_id",
         ],
         "helpdesk.ticket.stage": ["closed"],
         "helpdesk.ticket.compensation": ["ticket_id", "state", "amount_company"],
@@ -66,6 +68,12 @@ class HelpdeskAfterSalesReport(models.Model):
     channel_id = fields.Many2one("helpdesk.ticket.channel", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     product_model = fields.Char(string="Model", readonly=True)
+    root_cause_id = fields.Many2one(
+        "helpdesk.ticket.root.cause", string="Root cause", readonly=True
+    )
+    responsible_department_id = fields.Many2one(
+        "helpdesk.after.sales.department", string="Responsible department", readonly=True
+    )
     is_closed = fields.Boolean(string="Closed", readonly=True)
     ticket_count = fields.Integer(string="Tickets", readonly=True, aggregator="sum")
     urgent_share = fields.Float(
@@ -148,6 +156,8 @@ class HelpdeskAfterSalesReport(models.Model):
             t.channel_id,
             t.product_id,
             t.product_model,
+            t.root_cause_id,
+            t.responsible_department_id,
             COALESCE(stage.closed, FALSE) AS is_closed,
             1 AS ticket_count,
             CASE WHEN t.service_priority = 'p1' THEN 100.0 ELSE 0.0 END AS urgent_share,

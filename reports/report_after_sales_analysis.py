@@ -48,6 +48,82 @@ class ReportAfterSalesAnalysis(models.AbstractModel):
         return {name: value or 0 for (name, _agg), value in zip(KPI_AGGREGATES, values)}
 
     @api.model
+    def _units_delivered(self, products, date_from, date_to, company_ids):
+        """{product: units delivered to customers from ``date_from`` to ``date_to``
+        (included)}: the done stock moves into customer locations, in the product's
+        unit of measure, read in one grouped query. The figures are the warehouse's,
+        read for the after-sales reader whatever their stock rights."""
+        if not products:
+            return {}
+        groups = (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", products.ids),
+                    ("state", "=", "done"),
+                    ("location_dest_id.usage", "=", "customer"),
+                    ("location_id.usage", "!=", "customer"),
+                    ("company_id", "in", company_ids),
+                    ("date", ">=", datetime.combine(date_from, time.min)),
+                    ("date", "<", datetime.combine(date_to + timedelta(days=1), time.min)),
+                ],
+                ["product_id", "product_uom"],
+                ["quantity:sum"],
+            )
+        )
+        delivered = dict.fromkeys(products, 0.0)
+        for product, uom, quantity in groups:
+            delivered[product] += uom._compute_quantity(
+                quantity, product.uom_id, rounding_method="HALF-UP"
+            )
+        return delivered
+
+    @api.model
+    def _failure_rates(self, domain, date_from, date_to, company_ids, top):
+        """Products ranked by failure rate: their tickets (``domain``: the period's
+        quality faults) per 100 units delivered in the same period. Products with
+        tickets but no delivery in the period have no rate and come last, by count.
+        Two grouped queries, whatever the number of products."""
+        report = self.env["helpdesk.after.sales.report"]
+        counts = dict(report._read_group(domain, ["product_id"], ["ticket_count:sum"]))
+        products = self.env["product.product"].union(*counts)
+        delivered = self._units_delivered(products, date_from, date_to, company_ids)
+        rows = []
+        for product, tickets in counts.items():
+            units = delivered.get(product, 0.0)
+            rows.append(
+                {
+                    "product": product,
+                    "tickets": tickets,
+                    "delivered": units,
+                    "rate": 100.0 * tickets / units if units > 0 else None,
+                }
+            )
+        rows.sort(
+            key=lambda row: (
+                row["rate"] is None,
+                -(row["rate"] or 0.0),
+                -row["tickets"],
+                row["product"].display_name,
+            )
+        )
+        return rows[:top]
+
+    @api.model
+    def _shares(self, domain, groupby, total):
+        """[(record, tickets, share of the period's tickets in %)] grouped by
+        ``groupby`` (a many2one of the analysis), most frequent first; the tickets
+        without one form a group of an empty record."""
+        groups = self.env["helpdesk.after.sales.report"]._read_group(
+            domain, [groupby], ["ticket_count:sum"], order="ticket_count:sum desc"
+        )
+        return [
+            (record, count, 100.0 * count / total if total else 0.0)
+            for record, count in groups
+        ]
+
+    @api.model
     def _get_analysis(self, date_from, date_to, teams=None, company_ids=None, top=5):
         report = self.env["helpdesk.after.sales.report"]
         company_ids = company_ids or self.env.companies.ids
@@ -68,6 +144,16 @@ class ReportAfterSalesAnalysis(models.AbstractModel):
             order="ticket_count:sum desc",
             limit=top,
         )
+        failure_rates = self._failure_rates(
+            domain + [("category_code", "=", "A"), ("product_id", "!=", False)],
+            date_from,
+            date_to,
+            company_ids,
+            top,
+        )
+        total = current["ticket_count"]
+        by_cause = self._shares(domain, "root_cause_id", total)
+        by_department = self._shares(domain, "responsible_department_id", total)
         breached = report.search(domain + [("breached_count", ">", 0)], limit=50).ticket_id
         dissatisfied = report.search(
             domain + [("dissatisfied_count", ">", 0)], limit=50
@@ -86,6 +172,9 @@ class ReportAfterSalesAnalysis(models.AbstractModel):
             "previous": previous,
             "top_categories": top_categories,
             "top_models": top_models,
+            "failure_rates": failure_rates,
+            "by_cause": by_cause,
+            "by_department": by_department,
             "breached_tickets": breached,
             "dissatisfied_tickets": dissatisfied,
             "currency": self.env["res.company"].browse(company_ids[:1]).currency_id,

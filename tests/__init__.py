@@ -2,6 +2,7 @@ from . import test_i18n
 from . import test_i18n_zh_cn
 from . import test_intake_sla
 from . import test_overdue_alerts
+from . import test_deadlines_policy
 from . import test_reports
 from . import test_security
 from . import test_other_teams

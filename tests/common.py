@@ -129,7 +129,8 @@ class AfterSalesFixtures:
     @classmethod
     def _record_result(cls, ticket, user=None, **values):
         """Fill in what closing a ticket as solved needs: solution, result, handler
-        and the customer's confirmation (who, how, when)."""
+        and the customer's confirmation (who, how, when), and the root cause and
+        responsible department where the category requires them (A and C)."""
         vals = {
             "solution": "Replaced the power board on site.",
             "result": "The printer starts and prints normally.",
@@ -137,11 +138,24 @@ class AfterSalesFixtures:
             "customer_confirmation_method": "phone",
             "customer_confirmation_date": fields.Datetime.now(),
         }
+        if ticket.category_id.requires_root_cause:
+            vals.update(cls._root_cause_vals())
         if not ticket.user_id:
             vals["user_id"] = (user or cls.agent).id
         vals.update(values)
         ticket.with_user(user or cls.agent).write(vals)
         return ticket
+
+    @classmethod
+    def _root_cause_vals(cls, code="manufacturing", department="production"):
+        """A seeded root cause and responsible department, as write values."""
+        ref = cls.env.ref
+        return {
+            "root_cause_id": ref(f"{MODULE}.helpdesk_ticket_root_cause_{code}").id,
+            "responsible_department_id": ref(
+                f"{MODULE}.helpdesk_after_sales_department_{department}"
+            ).id,
+        }
 
     def _ticket_in_progress(self, **values):
         """A ticket of the agent's (by default), moved to In Progress by the agent."""

@@ -37,6 +37,8 @@ AGENT_WRITABLE = {
         # purchase established with proof
         "delivery_date",
         "improvement_action_ids",
+        # the urgent ticket's plan (方案), recorded through action_record_plan
+        "handling_plan",
         # closing the loop
         "solution",
         "result",
@@ -44,6 +46,9 @@ AGENT_WRITABLE = {
         "customer_confirmation_by",
         "customer_confirmation_method",
         "customer_confirmation_date",
+        # cause and responsibility, recorded when solving
+        "root_cause_id",
+        "responsible_department_id",
         # service complaints (class C)
         "origin_ticket_id",
         "complaint_apology",

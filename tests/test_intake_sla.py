@@ -25,6 +25,13 @@ class TestIntakeSla(AfterSalesCase):
             }
         )
 
+    def _count_in_working_time(self, *rules):
+        """Switch seeded rules to working time, as CONFIGURE.md tells managers: the
+        rule's calendar emptied (the team's working hours), its hours in working
+        days: (xml id, days)."""
+        for xmlid, days in rules:
+            self.env.ref(f"{MODULE}.{xmlid}").write({"calendar_id": False, "days": days, "hours": 0})
+
     def _take_call(self, category, name="Printer does not start", **values):
         """An agent records a ticket in the form, as in the browser."""
         with Form(self.env["helpdesk.ticket"].with_user(self.agent)) as form:
@@ -61,6 +68,10 @@ class TestIntakeSla(AfterSalesCase):
 
     @freeze_time(FRIDAY_3PM)
     def test_p3_deadlines_skip_weekend_and_holiday(self):
+        # The seeds count elapsed hours; a desk may count a rule in working days.
+        self._count_in_working_time(
+            ("helpdesk_sla_p3_response", 1), ("helpdesk_sla_p3_resolution", 3)
+        )
         ticket = self._take_call(self.category_b)
         self.assertEqual(ticket.service_priority, "p3")
         # 1 working day = 8 h: Friday 15-17, Monday is a holiday, Tuesday 8-12, 13-15.
@@ -73,12 +84,12 @@ class TestIntakeSla(AfterSalesCase):
     @freeze_time(FRIDAY_3PM)
     def test_every_category_and_priority_gets_its_deadlines(self):
         expected = {
-            # P1 around the clock; P2 8 working hours / P3 1 working day to respond
-            # (both Tuesday 15:00 over the weekend and the holiday); 3 working days
-            # to resolve.
+            # The standard's hours, elapsed: respond within 2 h (P1), 8 h (P2) and
+            # 24 h (P3), whatever the team's calendar; resolve within 24 h (P1) or
+            # 72 h.
             "p1": (datetime(2026, 1, 9, 17, 0), datetime(2026, 1, 10, 15, 0)),
-            "p2": (datetime(2026, 1, 13, 15, 0), datetime(2026, 1, 15, 15, 0)),
-            "p3": (datetime(2026, 1, 13, 15, 0), datetime(2026, 1, 15, 15, 0)),
+            "p2": (datetime(2026, 1, 9, 23, 0), datetime(2026, 1, 12, 15, 0)),
+            "p3": (datetime(2026, 1, 10, 15, 0), datetime(2026, 1, 12, 15, 0)),
         }
         product = self._product()
         categories = self.category_a | self.category_b | self.category_c | self.category_d
@@ -103,11 +114,11 @@ class TestIntakeSla(AfterSalesCase):
                     self.assertEqual(ticket.response_sla_state, "met")
 
     @freeze_time(FRIDAY_3PM)
-    def test_p2_responds_in_eight_working_hours(self):
+    def test_p2_responds_in_eight_hours(self):
         ticket = self._take_call(self.category_a, product_id=self._product(), symptoms="No power")
         self.assertEqual(ticket.service_priority, "p2")
-        self.assertEqual(ticket.response_deadline, datetime(2026, 1, 13, 15, 0))
-        self.assertEqual(ticket.resolution_deadline, datetime(2026, 1, 15, 15, 0))
+        self.assertEqual(ticket.response_deadline, datetime(2026, 1, 9, 23, 0))
+        self.assertEqual(ticket.resolution_deadline, datetime(2026, 1, 12, 15, 0))
 
     @freeze_time(FRIDAY_3PM)
     def test_p1_runs_around_the_clock(self):
@@ -132,6 +143,9 @@ class TestIntakeSla(AfterSalesCase):
         self.assertTrue(tracked, "the priority change is tracked")
 
     def test_waiting_for_the_customer_pauses_the_resolution_deadline(self):
+        self._count_in_working_time(
+            ("helpdesk_sla_p3_response", 1), ("helpdesk_sla_p3_resolution", 3)
+        )
         with freeze_time(FRIDAY_3PM):
             ticket = self._take_call(self.category_b)
         self.assertEqual(ticket.resolution_deadline, datetime(2026, 1, 15, 15, 0))
@@ -169,8 +183,9 @@ class TestIntakeSla(AfterSalesCase):
             form.days = 2
             form.reason = "Spare part ships from the factory; agreed with the customer."
         form.record.action_confirm()
-        # Thursday 15:00 + 2 working days = Monday 19th 15:00 (weekend skipped).
-        self.assertEqual(ticket.resolution_deadline, datetime(2026, 1, 19, 15, 0))
+        # Due Monday 12th 15:00 (72 h), a public holiday: 2 working days later is
+        # Wednesday 14th 17:00, before the 5 working days from receipt (Monday 19th).
+        self.assertEqual(ticket.resolution_deadline, datetime(2026, 1, 14, 17, 0))
         self.assertEqual(ticket.sla_extension_days, 2)
         self.assertIn("Spare part ships", ticket.message_ids[0].body)
 
@@ -183,14 +198,18 @@ class TestIntakeSla(AfterSalesCase):
             self.env["helpdesk.ticket.sla.extension.wizard"].with_user(self.agent).create(
                 {"ticket_id": ticket.id, "days": 1, "reason": "Complex"}
             )
-        with self.assertRaisesRegex(UserError, "between 1 and 5"):
+        with self.assertRaisesRegex(UserError, "within 5 working days of receipt"):
             ticket.with_user(self.supervisor)._grant_sla_extension(6, "Complex")
+        with self.assertRaisesRegex(UserError, "at least one working day"):
+            ticket.with_user(self.supervisor)._grant_sla_extension(0, "Complex")
         with self.assertRaisesRegex(UserError, "reason"):
             ticket.with_user(self.supervisor)._grant_sla_extension(1, "  ")
+        # Due Monday 12th 15:00 (the holiday): 4 working days later is Friday 16th
+        # 17:00; one more would pass Monday 19th 15:00, 5 working days from receipt.
         ticket.with_user(self.supervisor)._grant_sla_extension(4, "Complex")
-        with self.assertRaisesRegex(UserError, "between 1 and 1"):
-            ticket.with_user(self.supervisor)._grant_sla_extension(2, "More")
-        self.assertEqual(ticket.resolution_deadline, datetime(2026, 1, 21, 15, 0))
+        with self.assertRaisesRegex(UserError, "2026-01-19 15:00:00"):
+            ticket.with_user(self.supervisor)._grant_sla_extension(1, "More")
+        self.assertEqual(ticket.resolution_deadline, datetime(2026, 1, 16, 17, 0))
 
     # ------------------------------------------------------------ customer updates
     def test_next_customer_update_counts_from_the_last_message(self):

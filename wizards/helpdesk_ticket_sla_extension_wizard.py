@@ -10,6 +10,12 @@ class HelpdeskTicketSlaExtensionWizard(models.TransientModel):
     ticket_id = fields.Many2one("helpdesk.ticket", required=True, ondelete="cascade")
     days = fields.Integer(string="Extension (working days)", required=True, default=1)
     max_days = fields.Integer(compute="_compute_max_days")
+    resolution_cap = fields.Datetime(
+        string="Resolved at the latest by",
+        compute="_compute_max_days",
+        help="A complex case is resolved within the company's limit of working days "
+        "from receipt, extensions included.",
+    )
     reason = fields.Text(
         required=True,
         help="What makes the case complex and what was agreed with the customer.",
@@ -26,11 +32,8 @@ class HelpdeskTicketSlaExtensionWizard(models.TransientModel):
     def _compute_max_days(self):
         for wizard in self:
             ticket = wizard.ticket_id
-            wizard.max_days = max(
-                ticket.company_id.after_sales_extension_max_days
-                - ticket.sla_extension_days,
-                0,
-            )
+            wizard.max_days = ticket._get_extension_days_left() if ticket else 0
+            wizard.resolution_cap = ticket._get_resolution_cap() if ticket else False
 
     def action_confirm(self):
         self.ensure_one()

@@ -17,7 +17,10 @@ from . import record_sheet
 # default team); its write records reassignments and re-routes during intake.
 from . import routing
 from . import intake
-from . import closing
-# After closing: it adds the complaint's apology and corrective action to what
-# closing requires.
+from . import cause
+# Class C: the apology and corrective action closing requires.
 from . import complaint
+from . import closing
+# Only a create: it gives a ticket without a team its company's default team
+# before any other concern looks at the ticket.
+from . import default_team

@@ -1,14 +1,23 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import threading
+from datetime import datetime, time, timedelta
+
+import psycopg2
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+_logger = logging.getLogger(__name__)
+
 
 class HelpdeskTicket(models.Model):
     """Archive (归档): the record sheet stored on the closed ticket, the retention period,
-    and the lock on archived tickets."""
+    the lock on archived tickets, and the daily archiving of tickets closed some days
+    ago (company setting)."""
 
     _inherit = "helpdesk.ticket"
 
@@ -123,3 +132,72 @@ class HelpdeskTicket(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return True
+
+    # automatic archiving
+    @api.model
+    def _auto_archive_domain(self, company, today):
+        """Closed after-sales tickets of ``company`` not archived yet, closed at least
+        the company's number of days ago, in calendar days of the job's time zone
+        (its user's, as ``today`` is): with 7, a ticket closed on the 1st is archived
+        from the 8th."""
+        days = company.after_sales_auto_archive_days
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        local_cutoff = datetime.combine(today - timedelta(days=days - 1), time.min)
+        cutoff = tz.localize(local_cutoff).astimezone(pytz.utc).replace(tzinfo=None)
+        return [
+            ("company_id", "=", company.id),
+            ("is_after_sales", "=", True),
+            ("stage_id.closed", "=", True),
+            ("archive_date", "=", False),
+            ("closed_date", "<", cutoff),
+        ]
+
+    @api.model
+    def _cron_auto_archive_records(self, batch_size=50):
+        """Archive the record sheets of the tickets closed the company's number of
+        days ago (0: off), through the archive button's own path
+        (``action_archive_record``: the stored PDF, retention, lock and chatter
+        note). Batches are committed outside tests; a ticket that fails is logged,
+        left as it is and retried at the next run."""
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].search([("after_sales_auto_archive_days", ">", 0)])
+        batches = []
+        for company in companies:
+            ids = self.search(self._auto_archive_domain(company, today), order="id").ids
+            batches += [
+                (company, ids[start : start + batch_size])
+                for start in range(0, len(ids), batch_size)
+            ]
+        total = sum(len(ids) for _company, ids in batches)
+        testing = getattr(threading.current_thread(), "testing", False)
+        done = 0
+        for company, ids in batches:
+            self.with_company(company).browse(ids)._auto_archive_batch()
+            done += len(ids)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            if not testing:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _auto_archive_batch(self):
+        """Archive these tickets at once; if that fails, one by one, skipping (and
+        logging) those that fail."""
+        try:
+            with self.env.cr.savepoint():
+                self.action_archive_record()
+            return
+        except psycopg2.errors.SerializationFailure:
+            raise  # another worker: Odoo retries the job
+        except Exception:  # pylint: disable=broad-except
+            self.env.invalidate_all()
+        for ticket in self:
+            try:
+                with self.env.cr.savepoint():
+                    ticket.action_archive_record()
+            except psycopg2.errors.SerializationFailure:
+                raise
+            except Exception:  # pylint: disable=broad-except
+                self.env.invalidate_all()
+                _logger.exception(
+                    "Automatic archiving of ticket %s failed; it is retried at the next run.",
+                    ticket.id,
+                )

@@ -12,3 +12,9 @@ class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
     _inherit = ["helpdesk.ticket", "helpdesk.after.sales.server.owned.mixin"]
     _check_company_auto = True
+
+    def _get_closing_required_fields(self, vals=None):
+        """Names of the fields the ticket needs before it is closed as solved; the
+        values about to be written (``vals``) count. Each concern adds its own
+        (closing.py the result and confirmation, cause.py the root cause)."""
+        return []

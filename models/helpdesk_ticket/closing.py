@@ -71,7 +71,14 @@ class HelpdeskTicket(models.Model):
 
     # Closing rules, result mail with proof, satisfaction through Odoo's rating,
     # reopening, follow-up visits and the forbidden-phrase guard.
-    @api.depends(*CLOSING_FIELDS, "stage_id")
+    # The root cause (cause.py) counts for the categories that require it.
+    @api.depends(
+        *CLOSING_FIELDS,
+        "stage_id",
+        "category_id.requires_root_cause",
+        "root_cause_id",
+        "responsible_department_id",
+    )
     def _compute_can_close(self):
         for ticket in self:
             missing = ticket._get_missing_closing_fields()
@@ -137,13 +144,16 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         vals = vals or {}
         missing = []
-        for name in CLOSING_FIELDS:
+        for name in self._get_closing_required_fields(vals):
             value = vals[name] if name in vals else self[name]
             if isinstance(value, str):
                 value = value.strip()
             if not value:
                 missing.append(self._fields[name]._description_string(self.env))
         return missing
+
+    def _get_closing_required_fields(self, vals=None):
+        return list(CLOSING_FIELDS) + super()._get_closing_required_fields(vals)
 
     def _get_closing_blocker(self):
         """Why the ticket cannot be closed as solved now, or None."""
@@ -173,7 +183,8 @@ class HelpdeskTicket(models.Model):
 
     def _check_closing_rules(self, vals=None):
         """A ticket is closed as solved only with its solution, result, handler and
-        the customer's confirmation (who, how, when)."""
+        the customer's confirmation (who, how, when), and, for the categories that
+        require them, its root cause and responsible department."""
         for ticket in self._after_sales_only():
             missing = ticket._get_missing_closing_fields(vals)
             if missing:

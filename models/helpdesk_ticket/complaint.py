@@ -9,8 +9,9 @@ COMPLAINT_CLOSING_FIELDS = ("complaint_apology", "complaint_corrective_action")
 class HelpdeskTicket(models.Model):
     """Service complaints (服务投诉, class C): the ticket complained about and its
     handler, who follows the complaint; the apology and the corrective action
-    stated to the customer, required to close. A supervisor owns the complaint (see
-    routing.py). Imported after ``closing``: it adds to closing's requirements."""
+    stated to the customer, required to close (through
+    ``_get_closing_required_fields``). A supervisor owns the complaint (see
+    routing.py)."""
 
     _inherit = "helpdesk.ticket"
 
@@ -70,12 +71,8 @@ class HelpdeskTicket(models.Model):
             category = self.env["helpdesk.ticket.category"].browse(vals["category_id"])
         return self.is_after_sales and category.sudo().code == "C"
 
-    def _get_missing_closing_fields(self, vals=None):
-        missing = super()._get_missing_closing_fields(vals)
+    def _get_closing_required_fields(self, vals=None):
+        names = super()._get_closing_required_fields(vals)
         if self._is_complaint(vals):
-            vals = vals or {}
-            for name in COMPLAINT_CLOSING_FIELDS:
-                value = vals[name] if name in vals else self[name]
-                if not (value or "").strip():
-                    missing.append(self._fields[name]._description_string(self.env))
-        return missing
+            names += list(COMPLAINT_CLOSING_FIELDS)
+        return names

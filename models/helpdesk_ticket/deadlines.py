@@ -1,5 +1,6 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -19,8 +20,9 @@ SLA_STATE_BY_LINE_STATE = {
 
 class HelpdeskTicket(models.Model):
     """Deadlines (响应与解决时限): response, resolution and customer-update deadlines from the SLA
-    rules, on working calendars; supervisors' extensions; the urgent ticket reaching a
-    supervisor."""
+    rules, on working calendars; the urgent ticket's plan (方案) deadline; supervisors'
+    extensions, capped from receipt; the closing deadline after the customer's
+    confirmation; the urgent ticket reaching a supervisor; the delay notice (延期告知)."""
 
     _inherit = "helpdesk.ticket"
 
@@ -37,6 +39,15 @@ class HelpdeskTicket(models.Model):
         "last_customer_update",
         "next_update_deadline",
         "next_update_warning_date",
+        # issue 16
+        "plan_deadline",
+        "plan_sla_state",
+        "plan_warning_date",
+        "plan_recorded_date",
+        "closing_deadline",
+        "closing_warning_date",
+        "no_sla_deadlines",
+        "delay_notice_date",
     )
 
     response_deadline = fields.Datetime(
@@ -83,6 +94,58 @@ class HelpdeskTicket(models.Model):
         compute="_compute_next_update_deadline", store=True
     )
 
+    # The urgent ticket's plan (方案): measures, who executes, expected time.
+    handling_plan = fields.Text(
+        string="Handling plan",
+        copy=False,
+        help="The plan (处理方案) announced to the customer: the measures, who carries "
+        "them out and when they should be complete. Record it with the button "
+        "\"Plan recorded\": an urgent ticket's plan is due within 2 hours.",
+    )
+    plan_recorded_date = fields.Datetime(
+        string="Plan recorded on", readonly=True, copy=False, tracking=True
+    )
+    plan_deadline = fields.Datetime(
+        compute="_compute_sla_deadlines", store=True, index=True
+    )
+    plan_warning_date = fields.Datetime(compute="_compute_sla_deadlines", store=True)
+    plan_sla_state = fields.Selection(
+        SLA_STATES,
+        string="Plan status",
+        compute="_compute_sla_deadlines",
+        store=True,
+        index=True,
+    )
+    # Closed within N working days of the customer's confirmation (1 working day).
+    closing_deadline = fields.Datetime(
+        string="Close by",
+        compute="_compute_closing_deadline",
+        store=True,
+        index=True,
+        help="A ticket whose result the customer confirmed is closed within the "
+        "company's closing time (seed: 1 working day).",
+    )
+    closing_warning_date = fields.Datetime(compute="_compute_closing_deadline", store=True)
+    no_sla_deadlines = fields.Boolean(
+        string="No deadlines",
+        compute="_compute_no_sla_deadlines",
+        store=True,
+        index=True,
+        help="An after-sales ticket of a team that does not use SLA rules: it gets no "
+        "response nor resolution deadline, hence no alert.",
+    )
+    delay_notice_date = fields.Datetime(
+        string="Delay notice sent on",
+        readonly=True,
+        copy=False,
+        help="When the customer was last told that a deadline would slip (延期告知).",
+    )
+
+    @api.depends("is_after_sales", "team_id.use_sla")
+    def _compute_no_sla_deadlines(self):
+        for ticket in self:
+            ticket.no_sla_deadlines = ticket.is_after_sales and not ticket.team_id.use_sla
+
     @api.depends(
         "ticket_sla_ids.sla_kind",
         "ticket_sla_ids.state",
@@ -91,7 +154,7 @@ class HelpdeskTicket(models.Model):
     )
     def _compute_sla_deadlines(self):
         for ticket in self:
-            for kind in ("response", "resolution"):
+            for kind in ("response", "resolution", "plan"):
                 lines = ticket.ticket_sla_ids.filtered(lambda sla, k=kind: sla.sla_kind == k)
                 line = lines.sorted(lambda sla: sla.deadline or fields.Datetime.now())[:1]
                 ticket[f"{kind}_deadline"] = line.deadline
@@ -124,6 +187,49 @@ class HelpdeskTicket(models.Model):
             ticket.next_update_deadline = start + timedelta(hours=hours)
             ticket.next_update_warning_date = start + timedelta(hours=hours * ratio)
 
+    @api.depends(
+        "is_after_sales",
+        "customer_confirmation_date",
+        "stage_id.closed",
+        "team_id.resource_calendar_id",
+        "company_id.resource_calendar_id",
+        "company_id.after_sales_closing_days",
+        "company_id.after_sales_warning_ratio",
+    )
+    def _compute_closing_deadline(self):
+        # Planned per calendar in one pass, like the SLA lines.
+        requests = defaultdict(list)
+        for ticket in self:
+            start = ticket.customer_confirmation_date
+            calendar = ticket._get_working_calendar()
+            if ticket.stage_id.closed or not start or not ticket.is_after_sales or not calendar:
+                ticket.closing_deadline = ticket.closing_warning_date = False
+                continue
+            company = ticket.company_id or self.env.company
+            hours = (company.after_sales_closing_days or 1) * (calendar.hours_per_day or 8.0)
+            ratio = company.after_sales_warning_ratio or 0.8
+            requests[calendar] += [
+                (ticket, "closing_deadline", start, hours),
+                (ticket, "closing_warning_date", start, hours * ratio),
+            ]
+        round_to_second = self.env["helpdesk.ticket.sla"]._round_to_second
+        for calendar, planned in requests.items():
+            moments = calendar._plan_hours_batch(
+                [(start, hours) for _ticket, _field, start, hours in planned]
+            )
+            for (ticket, field_name, _start, _hours), moment in zip(
+                planned, moments, strict=True
+            ):
+                ticket[field_name] = round_to_second(moment)
+
+    def _get_working_calendar(self):
+        """The working calendar of the ticket's team, else of its company."""
+        self.ensure_one()
+        return (
+            self.team_id.resource_calendar_id
+            or (self.company_id or self.env.company).resource_calendar_id
+        )
+
     # ------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
@@ -152,17 +258,22 @@ class HelpdeskTicket(models.Model):
     def init(self):
         res = super().init()
         # What the overdue-alert cron selects: open deadlines only, a small share of
-        # all tickets once the desk has run for years.
-        for column, state in (
-            ("response_warning_date", "response_sla_state"),
-            ("resolution_warning_date", "resolution_sla_state"),
-        ):
+        # all tickets once the desk has run for years. One partial index per deadline
+        # the alert engine watches (its table of deadline specs).
+        from ..helpdesk_ticket_alert import DEADLINE_SPECS
+
+        for spec in DEADLINE_SPECS:
+            where = (
+                f"{spec.state} IN ('running', 'breached') AND active"
+                if spec.state
+                else f"{spec.warning} IS NOT NULL AND active"
+            )
             create_index(
                 self.env.cr,
-                f"helpdesk_ticket_{column}_open_idx",
+                f"helpdesk_ticket_{spec.warning}_open_idx",
                 self._table,
-                [column],
-                where=f"{state} IN ('running', 'breached') AND active",
+                [spec.warning],
+                where=where,
             )
         return res
 
@@ -200,31 +311,55 @@ class HelpdeskTicket(models.Model):
         return super(HelpdeskTicket, self.sudo()).refresh_sla()
 
     def _grant_sla_extension(self, days, reason):
-        """Extend the resolution deadline by ``days`` working days (supervisors)."""
+        """Extend the resolution deadline by ``days`` working days (supervisors), with
+        the customer's agreement: a complex case is resolved within the company's
+        limit counted from receipt, in total (seed: 5 working days), on the team's
+        working calendar and its public holidays."""
         if not self.env.user.has_group("helpdesk_after_sales.group_after_sales_supervisor"):
             raise UserError(self.env._("Only an after-sales supervisor can extend a deadline."))
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Give the reason for the extension agreed with the customer."))
+        if days <= 0:
+            raise UserError(self.env._("An extension is at least one working day."))
+        round_to_second = self.env["helpdesk.ticket.sla"]._round_to_second
         for ticket in self:
-            limit = ticket.company_id.after_sales_extension_max_days
-            if days <= 0 or ticket.sla_extension_days + days > limit:
-                raise UserError(
-                    self.env._(
-                        "An extension must be between 1 and %(left)s working days: a ticket "
-                        "may be extended by %(limit)s working days in all.",
-                        left=max(limit - ticket.sla_extension_days, 0),
-                        limit=limit,
-                    )
-                )
-            lines = ticket.ticket_sla_ids.filtered(lambda sla: sla.sla_kind == "resolution")
-            if not lines:
+            lines = ticket.ticket_sla_ids.filtered(
+                lambda sla: sla.sla_kind == "resolution" and sla.state != "accomplished"
+            )
+            if not lines or not ticket.resolution_deadline:
                 raise UserError(
                     self.env._("Ticket %(ticket)s has no resolution deadline to extend.",
                                ticket=ticket.display_name)
                 )
+            calendar = ticket._get_working_calendar()
+            hours_per_day = calendar.hours_per_day or 8.0
+            cap = ticket._get_resolution_cap()
+            target = round_to_second(
+                calendar.plan_hours(
+                    days * hours_per_day, ticket.resolution_deadline, compute_leaves=True
+                )
+            )
+            if target > cap:
+                raise UserError(
+                    self.env._(
+                        "Ticket %(ticket)s cannot be extended by %(days)s working days: "
+                        "its resolution deadline would be %(target)s, after %(cap)s. A "
+                        "complex case is resolved within %(limit)s working days of "
+                        "receipt in total, extensions included.",
+                        ticket=ticket.display_name,
+                        days=days,
+                        target=fields.Datetime.to_string(target),
+                        cap=fields.Datetime.to_string(cap),
+                        limit=(ticket.company_id or self.env.company).after_sales_extension_max_days,
+                    )
+                )
             for line in lines.sudo():
-                line._grant_extension(days * line._get_calendar().hours_per_day)
+                line._grant_extension(
+                    line._get_calendar().get_work_hours_count(
+                        line.deadline, target, compute_leaves=True
+                    )
+                )
             ticket.sudo().write(
                 {
                     "sla_extension_days": ticket.sla_extension_days + days,
@@ -241,6 +376,138 @@ class HelpdeskTicket(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+
+    def _get_extension_days_left(self):
+        """The most whole working days the resolution deadline may still be
+        extended by, under the cap from receipt."""
+        self.ensure_one()
+        if not self.resolution_deadline:
+            return 0
+        calendar = self._get_working_calendar()
+        hours_per_day = calendar.hours_per_day or 8.0
+        cap = self._get_resolution_cap()
+        limit = (self.company_id or self.env.company).after_sales_extension_max_days
+        # A handful of working days at most: planned one by one.
+        days = 0
+        while days < limit:
+            moment = self.env["helpdesk.ticket.sla"]._round_to_second(
+                calendar.plan_hours(
+                    (days + 1) * hours_per_day, self.resolution_deadline, compute_leaves=True
+                )
+            )
+            if moment > cap:
+                break
+            days += 1
+        return days
+
+    def _get_resolution_cap(self):
+        """The latest resolution deadline an extension may give: the company's limit
+        in working days (seed: 5) from receipt, on the team's working calendar."""
+        self.ensure_one()
+        calendar = self._get_working_calendar()
+        days = (self.company_id or self.env.company).after_sales_extension_max_days
+        start = self.intake_date or self.create_date
+        return self.env["helpdesk.ticket.sla"]._round_to_second(
+            calendar.plan_hours(days * (calendar.hours_per_day or 8.0), start, compute_leaves=True)
+        )
+
+    # ------------------------------------------------------------ plan (方案)
+    def _get_plan_blocker(self):
+        """Why the plan of this ticket cannot be recorded now, or None."""
+        self.ensure_one()
+        if not self.is_after_sales:
+            return self._not_after_sales_message()
+        if self.closed:
+            return self.env._("Ticket %(ticket)s is already closed.", ticket=self.display_name)
+        if self.plan_recorded_date:
+            return self.env._(
+                "The plan of ticket %(ticket)s was already recorded on %(date)s.",
+                ticket=self.display_name,
+                date=fields.Datetime.to_string(self.plan_recorded_date),
+            )
+        if not (self.handling_plan or "").strip():
+            return self.env._(
+                "Describe the handling plan of ticket %(ticket)s first: the measures, who "
+                "carries them out and when they should be complete.",
+                ticket=self.display_name,
+            )
+        return None
+
+    def action_record_plan(self):
+        """The handler records the plan (方案) announced to the customer: the plan
+        deadline of an urgent ticket is met (or missed, if late)."""
+        if not self.env.user.has_group("helpdesk_after_sales.group_after_sales_agent"):
+            raise UserError(self.env._("Only the after-sales desk records a handling plan."))
+        self.check_access("write")
+        now = fields.Datetime.now()
+        for ticket in self:
+            blocker = ticket._get_plan_blocker()
+            if blocker:
+                raise UserError(blocker)
+            ticket.sudo().write({"plan_recorded_date": now})
+            for line in ticket.ticket_sla_ids.filtered(lambda sla: sla.sla_kind == "plan"):
+                line._stage_recompute()
+            ticket.message_post(
+                body=self.env._("Handling plan recorded: %(plan)s", plan=ticket.handling_plan),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    # ------------------------------------------------------------ delay notice (延期告知)
+    def action_send_delay_notice(self):
+        """The delay notice to the customer, ready to send: the mail composer with
+        the standard phrase. Sending it is recorded and counts as an update."""
+        self.ensure_one()
+        if not self.is_after_sales:
+            raise UserError(self._not_after_sales_message())
+        if self.closed:
+            raise UserError(
+                self.env._("Ticket %(ticket)s is already closed.", ticket=self.display_name)
+            )
+        self.check_access("write")
+        template = self.env.ref("helpdesk_after_sales.mail_template_ticket_delay")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Delay notice"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "after_sales_delay_notice": True,
+            },
+        }
+
+    def activity_send_mail(self, template_id):
+        """The delay notice sent in one click from the warning activity (its type
+        lists the template): posted as a message to the customer, recorded."""
+        delay = self.env.ref(
+            "helpdesk_after_sales.mail_template_ticket_delay", raise_if_not_found=False
+        )
+        if not delay or template_id != delay.id:
+            return super().activity_send_mail(template_id)
+        for ticket in self:
+            ticket.with_context(after_sales_delay_notice=True).message_post_with_source(
+                delay,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+        return True
+
+    def _record_delay_notice(self, message):
+        """A delay notice went to the customer: recorded, and the warning activities
+        asking for it are done."""
+        self.sudo().write({"delay_notice_date": message.date})
+        self.activity_feedback(
+            ["helpdesk_after_sales.mail_activity_type_delay_notice"],
+            feedback=self.env._("Delay notice sent to the customer."),
+        )
 
     def _get_supervisors(self):
         """The team leader, else the team's members who are after-sales supervisors."""
@@ -295,4 +562,6 @@ class HelpdeskTicket(models.Model):
             and message.author_id.user_ids.filtered(lambda u: not u.share)
         ):
             self.sudo().write({"last_customer_update": message.date})
+            if self.env.context.get("after_sales_delay_notice"):
+                self._record_delay_notice(message)
         return res

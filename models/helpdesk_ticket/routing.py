@@ -179,11 +179,9 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _default_after_sales_team(self, company):
-        """The company's default after-sales team, when the desk has one (the
-        default team counts as no team for the rules)."""
-        if "after_sales_team_id" in company._fields:
-            return company.sudo().after_sales_team_id
-        return self.env["helpdesk.ticket.team"]
+        """The company's default after-sales team (default_team.py gives it to a
+        ticket recorded without a team): it counts as no team for the rules."""
+        return company.sudo().after_sales_team_id
 
     @api.model
     def _routing_facts(self, category, product, channel, service_priority, partner):

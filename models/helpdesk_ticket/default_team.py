@@ -1,0 +1,39 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, models
+
+
+class HelpdeskTicket(models.Model):
+    """Default team (默认售后团队): a ticket recorded without a team (external API,
+    incoming mail, customer portal) goes to its company's default after-sales team,
+    so that it gets the after-sales deadlines and alerts. Imported last: its create
+    wraps every other concern's, which then see the team."""
+
+    _inherit = "helpdesk.ticket"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [self._add_default_after_sales_team(vals) for vals in vals_list]
+        return super().create(vals_list)
+
+    @api.model
+    def _add_default_after_sales_team(self, vals):
+        """``vals`` with the company's default after-sales team when nothing else
+        gives the ticket a team: no team given, no default team in the context, no
+        handler of a helpdesk team (helpdesk_mgmt then uses the handler's team)."""
+        if vals.get("team_id") or self.env.context.get("default_team_id"):
+            return vals
+        # Configuration read by the rule itself, whoever creates the ticket.
+        if vals.get("user_id"):
+            handler = self.env["res.users"].sudo().browse(vals["user_id"])
+            if handler.helpdesk_team_ids:
+                return vals
+        company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+        team = company.sudo().after_sales_team_id
+        if not team:
+            return vals
+        vals = dict(vals, team_id=team.id)
+        if "stage_id" in vals and vals["stage_id"] not in team._get_applicable_stages().ids:
+            # The portal picks the first stage of "no team": the team's own first one.
+            vals["stage_id"] = team.sudo()._get_applicable_stages()[:1].id
+        return vals
