@@ -282,7 +282,10 @@ class TestRouting(AfterSalesCase):
             customer_words="The agent hung up on me.",
         )
         complaint.with_user(self.supervisor).stage_id = self.stage_in_progress
-        self._record_result(complaint, user=self.supervisor)
+        self._record_result(
+            complaint, user=self.supervisor, complaint_apology=False,
+            complaint_corrective_action=False,
+        )
         self.assertIn("Apology", complaint.closing_missing)
         with self.assertRaisesRegex(UserError, "Corrective action"):
             complaint.with_user(self.supervisor).action_close()
