@@ -66,6 +66,10 @@
         "views/sale_order_views.xml",
         "views/repair_order_views.xml",
         "views/helpdesk_ticket_portal_templates.xml",
+        # issue 18, routing
+        "wizards/helpdesk_ticket_reassign_wizard_views.xml",
+        "views/helpdesk_ticket_assignment_rule_views.xml",
+        "views/helpdesk_ticket_routing_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -12,6 +12,10 @@ from . import helpdesk_ticket_root_cause
 from . import helpdesk_ticket_priority_keyword
 from . import helpdesk_sla
 from . import helpdesk_ticket_sla
+# issue 18, routing: rules, handlers' capacity, reassignment history
+from . import helpdesk_ticket_assignment_rule
+from . import helpdesk_ticket_reassignment
+from . import res_users
 from . import helpdesk_ticket
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket_alert

@@ -37,6 +37,7 @@ class HelpdeskAfterSalesReport(models.Model):
             "closed_date",
             "satisfaction",
             "reopen_count",
+            "reassignment_count",
             "active",
             "root_cause_id",
             "responsible_department_id",
@@ -118,6 +119,12 @@ class HelpdeskAfterSalesReport(models.Model):
         help="Share of the tickets closed at least once that were reopened.",
     )
     reopen_count = fields.Integer(string="Reopenings", readonly=True, aggregator="sum")
+    reassignment_count = fields.Integer(
+        string="Reassignments",
+        readonly=True,
+        aggregator="sum",
+        help="Changes of handler after the first assignment.",
+    )
     currency_id = fields.Many2one("res.currency", readonly=True)
     compensation_approved_amount = fields.Monetary(
         string="Compensation approved",
@@ -176,6 +183,7 @@ class HelpdeskAfterSalesReport(models.Model):
             CASE WHEN COALESCE(t.reopen_count, 0) > 0 THEN 100.0
                  WHEN stage.closed THEN 0.0 END AS reopen_rate,
             COALESCE(t.reopen_count, 0) AS reopen_count,
+            COALESCE(t.reassignment_count, 0) AS reassignment_count,
             company.currency_id,
             COALESCE(comp.approved_amount, 0.0) AS compensation_approved_amount,
             COALESCE(comp.paid_amount, 0.0) AS compensation_paid_amount

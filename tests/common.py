@@ -130,7 +130,8 @@ class AfterSalesFixtures:
     def _record_result(cls, ticket, user=None, **values):
         """Fill in what closing a ticket as solved needs: solution, result, handler
         and the customer's confirmation (who, how, when), and the root cause and
-        responsible department where the category requires them (A and C)."""
+        responsible department where the category requires them (A and C), and a
+        complaint's apology and corrective action (C)."""
         vals = {
             "solution": "Replaced the power board on site.",
             "result": "The printer starts and prints normally.",
@@ -140,6 +141,12 @@ class AfterSalesFixtures:
         }
         if ticket.category_id.requires_root_cause:
             vals.update(cls._root_cause_vals())
+        if ticket.category_id.code == "C":
+            # Class C also states its apology and corrective action (issue 18).
+            vals.update(
+                complaint_apology="We apologised to the customer by phone.",
+                complaint_corrective_action="The team reviewed the case and its procedure.",
+            )
         if not ticket.user_id:
             vals["user_id"] = (user or cls.agent).id
         vals.update(values)

@@ -223,6 +223,8 @@ class TestCompensation(AfterSalesCase):
         self.assertEqual(self.ticket.compensation_paid_amount, 150.0)
 
     def test_non_monetary_compensation_gets_an_activity_then_is_done(self):
+        # Without a handler (a complaint goes to the supervisor, see test_routing).
+        self.ticket.user_id = False
         compensation = self._submit(60.0, compensation_type="gift")
         self.assertEqual(compensation.executor_id, self.agent, "defaults to the requester")
         self._review(compensation, self.supervisor)
@@ -315,7 +317,11 @@ class TestCompensation(AfterSalesCase):
         self.assertEqual(compensation.move_id.state, "cancel")
 
     def test_closed_ticket_refuses_compensation(self):
-        self._record_result(self.ticket)
+        self._record_result(
+            self.ticket,
+            complaint_apology="We apologised for the scratched casing.",
+            complaint_corrective_action="Fragile units ship in reinforced boxes.",
+        )
         self.ticket.stage_id = self.stage_done
         self.assertFalse(self.ticket.can_request_compensation)
         with self.assertRaisesRegex(UserError, "is closed"):

@@ -49,6 +49,10 @@ AGENT_WRITABLE = {
         # cause and responsibility, recorded when solving
         "root_cause_id",
         "responsible_department_id",
+        # service complaints (class C)
+        "origin_ticket_id",
+        "complaint_apology",
+        "complaint_corrective_action",
     },
     # The warehouse may correct the serial it receives.
     "rma": {"lot_id"},

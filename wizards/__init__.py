@@ -8,3 +8,4 @@ from . import helpdesk_after_sales_analysis_wizard
 from . import helpdesk_ticket_warranty_override_wizard
 from . import helpdesk_ticket_satisfaction_wizard
 from . import helpdesk_ticket_followup_wizard
+from . import helpdesk_ticket_reassign_wizard

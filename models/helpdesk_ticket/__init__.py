@@ -13,8 +13,13 @@ from . import warranty
 from . import deadlines
 from . import archive
 from . import record_sheet
+# Routing before intake: its create sees the priority intake suggests (and the
+# default team); its write records reassignments and re-routes during intake.
+from . import routing
 from . import intake
 from . import cause
+# Class C: the apology and corrective action closing requires.
+from . import complaint
 from . import closing
 # Only a create: it gives a ticket without a team its company's default team
 # before any other concern looks at the ticket.

@@ -1,0 +1,500 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from markupsafe import escape
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+from ..helpdesk_ticket_assignment_rule import AfterSalesLoadBook
+from .intake import SERVICE_PRIORITY_BY_STARS, STARS_BY_SERVICE_PRIORITY
+
+# An urgent ticket still without a handler this long after it was received goes to
+# the supervisors.
+P1_ASSIGN_MINUTES = 15
+ASSIGNMENT_ORIGINS = [
+    ("rule", "Assignment rule"),
+    ("complaint", "Complaint owner"),
+    ("manual", "By hand"),
+]
+
+
+class HelpdeskTicket(models.Model):
+    """Routing (派单): the assignment rules give a new ticket its team and handler,
+    from any source (form, API, mail, portal), and again when its category changes
+    while it is in intake; a handler chosen by hand is never replaced. Class C
+    complaints go to a supervisor of the team. Every change of handler after the
+    first is kept in the reassignment history; an urgent ticket without a handler
+    after 15 minutes goes to the supervisors.
+
+    Order: the company's default after-sales team (when one is given to a ticket
+    without a team) counts as no team: a rule may replace it. A team given by hand
+    is kept: only rules of that team then apply. Imported before ``intake``: its
+    ``create`` sees the priority intake suggests and the default team."""
+
+    _inherit = "helpdesk.ticket"
+
+    _server_owned_fields = (
+        "routing_rule_id",
+        "reassignment_ids",
+        "assignment_origin",
+        "reassignment_count",
+        "assign_deadline",
+        "assign_escalated_date",
+    )
+
+    routing_rule_id = fields.Many2one(
+        "helpdesk.ticket.assignment.rule",
+        string="Assignment rule",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The rule that chose the team and handler.",
+    )
+    assignment_origin = fields.Selection(
+        ASSIGNMENT_ORIGINS,
+        string="Handler chosen",
+        readonly=True,
+        copy=False,
+        help="A handler chosen by hand is never replaced by the rules.",
+    )
+    reassignment_ids = fields.One2many(
+        "helpdesk.ticket.reassignment",
+        "ticket_id",
+        string="Reassignment history",
+        readonly=True,
+        groups="helpdesk_after_sales.group_after_sales_agent",
+    )
+    reassignment_count = fields.Integer(
+        string="Reassignments",
+        compute="_compute_reassignment_count",
+        store=True,
+        help="How many times the handler changed after the first assignment.",
+    )
+    assign_deadline = fields.Datetime(
+        string="Handler due by",
+        compute="_compute_assign_deadline",
+        store=True,
+        help="An urgent ticket without a handler goes to the supervisors at this time "
+        "(partial index, see init).",
+    )
+    assign_escalated_date = fields.Datetime(
+        string="Unassigned escalation on", readonly=True, copy=False
+    )
+
+    @api.depends("reassignment_ids")
+    def _compute_reassignment_count(self):
+        ids = self._origin.ids
+        counts = dict(
+            self.env["helpdesk.ticket.reassignment"].sudo()._read_group(
+                [("ticket_id", "in", ids)], ["ticket_id"], ["__count"]
+            )
+        ) if ids else {}
+        for ticket in self:
+            ticket.reassignment_count = counts.get(ticket._origin, 0)
+
+    @api.depends("is_after_sales", "service_priority", "user_id", "intake_date")
+    def _compute_assign_deadline(self):
+        for ticket in self:
+            urgent = ticket.is_after_sales and ticket.service_priority == "p1"
+            ticket.assign_deadline = (
+                ticket.intake_date + timedelta(minutes=P1_ASSIGN_MINUTES)
+                if urgent and not ticket.user_id and ticket.intake_date
+                else False
+            )
+
+    def init(self):
+        res = super().init()
+        # What the unassigned-P1 cron selects: a handful of tickets at any time.
+        create_index(
+            self.env.cr,
+            "helpdesk_ticket_assign_deadline_open_idx",
+            self._table,
+            ["assign_deadline"],
+            where="assign_deadline IS NOT NULL AND assign_escalated_date IS NULL AND active",
+        )
+        return res
+
+    # ------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        decisions = self._plan_routing(vals_list)
+        tickets = super().create(vals_list)
+        if decisions:
+            tickets._apply_routing_decisions(
+                {tickets[index]: decision for index, decision in decisions.items()}
+            )
+        return tickets
+
+    def write(self, vals):
+        watch_users = "user_id" in vals or "team_id" in vals
+        before = {ticket.id: ticket.user_id for ticket in self} if watch_users else {}
+        rerouting = self.browse()
+        if "category_id" in vals:
+            # Tickets of after-sales teams, or of no team yet.
+            rerouting = self.filtered(
+                lambda t: (t.is_after_sales or not t.team_id)
+                and t.assignment_origin != "manual"
+                and t.category_id.id != vals["category_id"]
+            )
+        result = super().write(vals)
+        if watch_users:
+            self._record_reassignments(before)
+            if "user_id" in vals and "assignment_origin" not in vals:
+                # Chosen by a person (form, API, "assign to me"): the rules keep off.
+                self.sudo().write({"assignment_origin": "manual", "routing_rule_id": False})
+        rerouting = rerouting._in_intake()
+        if rerouting:
+            rerouting._reroute()
+        return result
+
+    @api.model
+    def message_new(self, msg, custom_values=None):
+        # A ticket arriving by mail came through the email channel: the rules on
+        # channels see it (helpdesk_mgmt sets it only from the fetchmail cron).
+        custom_values = dict(custom_values or {})
+        if not custom_values.get("channel_id"):
+            channel = self.env.ref(
+                "helpdesk_mgmt.helpdesk_ticket_channel_email", raise_if_not_found=False
+            )
+            if channel:
+                custom_values["channel_id"] = channel.id
+        return super().message_new(msg, custom_values=custom_values)
+
+    # ------------------------------------------------------------ routing
+    @api.model
+    def _is_manual_assignment(self, vals):
+        """Whether ``vals`` name a handler chosen by a person. helpdesk_mgmt's "Auto
+        assign tickets" fills in the creator (on the form too): a default, not a
+        choice, that a matching rule replaces."""
+        user_id = vals.get("user_id")
+        if not user_id:
+            return False
+        if user_id == self.env.uid:
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            return not company.sudo().helpdesk_mgmt_ticket_auto_assign
+        return True
+
+    @api.model
+    def _default_after_sales_team(self, company):
+        """The company's default after-sales team (default_team.py gives it to a
+        ticket recorded without a team): it counts as no team for the rules."""
+        return company.sudo().after_sales_team_id
+
+    @api.model
+    def _routing_facts(self, category, product, channel, service_priority, partner):
+        """What the rules match, as records (read as the desk's configuration)."""
+        categories = category.sudo()
+        parent = categories.parent_id
+        while parent:
+            categories |= parent
+            parent = parent.parent_id
+        product = product.sudo()
+        product_categs = self.env["product.category"].sudo()
+        if product.categ_id.parent_path:
+            product_categs = product_categs.browse(
+                int(part) for part in product.categ_id.parent_path.split("/") if part
+            )
+        partner = partner.sudo()
+        return {
+            "categories": categories,
+            "product": product,
+            "product_categs": product_categs,
+            "channel": channel.sudo(),
+            "service_priority": service_priority or "p3",
+            "partner_categories": partner.category_id | partner.commercial_partner_id.category_id,
+        }
+
+    @api.model
+    def _plan_routing(self, vals_list):
+        """Decide team and handler of the tickets about to be created, in their
+        values; {index in vals_list: decision} for the tickets to record after."""
+        rules = self.env["helpdesk.ticket.assignment.rule"]._get_routing_rules()
+        Category = self.env["helpdesk.ticket.category"].sudo()
+        Team = self.env["helpdesk.ticket.team"].sudo()
+        categories = Category.browse({vals["category_id"] for vals in vals_list if vals.get("category_id")})
+        complaints = categories.filtered(lambda c: c.code == "C")
+        decisions, todo = {}, []
+        for index, vals in enumerate(vals_list):
+            if self._is_manual_assignment(vals):
+                decisions[index] = {"origin": "manual"}
+                continue
+            if not rules and not (complaints and vals.get("category_id") in complaints.ids):
+                continue
+            team = Team.browse(vals.get("team_id"))
+            company = (
+                self.env["res.company"].browse(vals.get("company_id"))
+                or team.company_id
+                or self.env.company
+            )
+            # No team, the company's default team, or the team helpdesk_mgmt derives
+            # from the creator it pre-fills as handler (the form): no choice either.
+            free_team = (
+                not team
+                or team == self._default_after_sales_team(company)
+                or (
+                    vals.get("user_id") == self.env.uid
+                    and team == self.env.user.sudo().helpdesk_team_ids[:1]
+                )
+            )
+            priority = vals.get("service_priority") or SERVICE_PRIORITY_BY_STARS.get(
+                vals.get("priority") or "", False
+            )
+            facts = self._routing_facts(
+                Category.browse(vals.get("category_id")),
+                self.env["product.product"].browse(vals.get("product_id")),
+                self.env["helpdesk.ticket.channel"].browse(vals.get("channel_id")),
+                priority,
+                self.env["res.partner"].browse(vals.get("partner_id")),
+            )
+            rule = rules._find_rule(facts, company, False if free_team else team)
+            target = rule.team_id or team
+            complaint = vals.get("category_id") in complaints.ids
+            if not target.is_after_sales or not (rule or complaint):
+                continue
+            todo.append((index, vals, rule, target, complaint))
+        if not todo:
+            return decisions
+        book = AfterSalesLoadBook(
+            self.env, Team.browse({t.id for _i, _v, _r, t, _c in todo}).user_ids
+        )
+        stages_by_team = {}
+        for index, vals, rule, team, complaint in todo:
+            decision = self._decide_handler(book, rule, team, complaint, vals.get("service_priority"))
+            if team.id != vals.get("team_id"):
+                vals["team_id"] = team.id
+                if team not in stages_by_team:
+                    stages_by_team[team] = team._get_applicable_stages()
+                stages = stages_by_team[team]
+                if vals.get("stage_id") not in stages.ids:
+                    vals["stage_id"] = stages[:1].id
+                if "service_priority" not in vals:
+                    draft = self.new({key: vals[key] for key in ("category_id", "name", "description", "customer_words") if key in vals})
+                    vals["service_priority"] = draft._suggest_service_priority(
+                        self.env["helpdesk.ticket.priority.keyword"].sudo()
+                    )
+                    vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
+            vals["user_id"] = decision["user"].id
+            book.add(decision["user"], vals.get("service_priority"))
+            decisions[index] = decision
+        return decisions
+
+    @api.model
+    def _decide_handler(self, book, rule, team, complaint, service_priority):
+        """{origin, rule, user, note} for a ticket of ``team`` matched by ``rule``
+        (maybe none), ``complaint`` for class C."""
+        user = self.env["res.users"]
+        if complaint:
+            # A supervisor owns a complaint, however loaded: its leader, else the
+            # least loaded supervisor of the team who is available.
+            supervisors = self.new({"team_id": team.id})._get_supervisors()
+            user = book.pick(supervisors, ignore_capacity=True)
+            if not user:
+                user = book.pick(
+                    team.user_ids.filtered(
+                        lambda u: u.has_group("helpdesk_after_sales.group_after_sales_supervisor")
+                    ),
+                    ignore_capacity=True,
+                )
+            note = (
+                self.env._(
+                    "Service complaint (class C): owned by supervisor %(user)s of team %(team)s.",
+                    user=user.name,
+                    team=team.name,
+                )
+                if user
+                else self.env._(
+                    "Service complaint (class C): no supervisor of team %(team)s is "
+                    "available; the ticket waits for one.",
+                    team=team.name,
+                )
+            )
+            if rule:
+                note = self.env._("%(note)s Team from rule %(rule)s.", note=note, rule=rule.name)
+            return {"origin": "complaint", "rule": rule, "user": user, "note": note}
+        if rule.method == "fixed":
+            if book.is_available(rule.user_id):
+                user = rule.user_id
+        else:
+            user = book.pick(team.user_ids)
+        if user:
+            note = self.env._(
+                "Assigned to %(user)s (team %(team)s) by rule %(rule)s (%(method)s).",
+                user=user.name,
+                team=team.name,
+                rule=rule.name,
+                method=dict(rule._fields["method"]._description_selection(self.env))[rule.method],
+            )
+        else:
+            note = self.env._(
+                "Sent to team %(team)s by rule %(rule)s; no handler available (marked "
+                "unavailable or at capacity): the ticket waits for one.",
+                team=team.name,
+                rule=rule.name,
+            )
+        return {"origin": "rule", "rule": rule, "user": user, "note": note}
+
+    def _apply_routing_decisions(self, decisions):
+        """Record on the tickets (``{ticket: decision}``) who chose their handler,
+        one note each, and the complaint's original handler as follower."""
+        groups = {}
+        for ticket, decision in decisions.items():
+            key = (decision["origin"], decision.get("rule", self.env["helpdesk.ticket.assignment.rule"]))
+            groups.setdefault(key, self.browse())
+            groups[key] |= ticket
+        for (origin, rule), tickets in groups.items():
+            tickets.sudo().write({"assignment_origin": origin, "routing_rule_id": rule.id})
+        notes = {
+            ticket.id: escape(decision["note"])
+            for ticket, decision in decisions.items()
+            if decision.get("note")
+        }
+        if notes:
+            self.browse(list(notes))._message_log_batch(notes)
+
+    def _in_intake(self):
+        """These tickets still being taken: in their first stage, neither confirmed
+        with the customer nor answered."""
+        tickets = self.filtered(lambda t: not t.first_response_date and not t.confirmed_with_customer)
+        return tickets - tickets._past_intake()
+
+    def _reroute(self):
+        """The category changed during intake: the rules decide again (never over a
+        handler chosen by hand)."""
+        rules = self.env["helpdesk.ticket.assignment.rule"]._get_routing_rules()
+        book = AfterSalesLoadBook(self.env, (rules.team_id | self.team_id).user_ids)
+        decisions = {}
+        for ticket in self:
+            company = ticket.company_id or self.env.company
+            free_team = (
+                not ticket.team_id
+                or ticket.team_id == self._default_after_sales_team(company)
+                or ticket.routing_rule_id
+            )
+            facts = self._routing_facts(
+                ticket.category_id, ticket.product_id, ticket.channel_id,
+                ticket.service_priority, ticket.partner_id,
+            )
+            rule = rules._find_rule(facts, company, False if free_team else ticket.team_id)
+            team = rule.team_id or ticket.team_id
+            complaint = ticket.category_id.sudo().code == "C"
+            if not team.is_after_sales or not (rule or complaint):
+                continue
+            if ticket.user_id:
+                # Its own ticket does not weigh on the handler who may keep it.
+                book.remove(ticket.user_id, ticket.service_priority)
+            decision = self._decide_handler(book, rule, team, complaint, ticket.service_priority)
+            book.add(decision["user"], ticket.service_priority)
+            if decision["user"] == ticket.user_id and team == ticket.team_id and rule == ticket.routing_rule_id:
+                continue
+            vals = {
+                "team_id": team.id,
+                "user_id": decision["user"].id,
+                "assignment_origin": decision["origin"],
+                "routing_rule_id": decision["rule"].id,
+            }
+            ticket.sudo()._write_handler(vals, reason=decision["note"])
+            decisions[ticket] = dict(decision, note=self.env._(
+                "Category changed during intake: %(note)s", note=decision["note"]
+            ))
+        if decisions:
+            self._apply_routing_decisions(decisions)
+
+    # ------------------------------------------------------------ reassignment
+    def _record_reassignments(self, before):
+        """One history line per ticket whose handler changed after its first one."""
+        now = fields.Datetime.now()
+        lines = [
+            {
+                "ticket_id": ticket.id,
+                "from_user_id": before[ticket.id].id,
+                "to_user_id": ticket.user_id.id,
+                "changed_by_id": self.env.user.id,
+                "date": now,
+            }
+            for ticket in self
+            if ticket.id in before and before[ticket.id] and before[ticket.id] != ticket.user_id
+        ]
+        if lines:
+            self.env["helpdesk.ticket.reassignment"].sudo().create(lines)
+
+    def _write_handler(self, vals, reason=None):
+        """Write ``vals`` (with ``user_id``) and give the reassignments this makes
+        ``reason``."""
+        History = self.env["helpdesk.ticket.reassignment"].sudo()
+        last = History.search([], order="id desc", limit=1).id or 0
+        self.write(vals)
+        if reason:
+            History.search([("ticket_id", "in", self.ids), ("id", ">", last)]).write(
+                {"reason": reason}
+            )
+
+    def action_open_reassign_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reassign"),
+            "res_model": "helpdesk.ticket.reassign.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    # ------------------------------------------------------------ unassigned urgent
+    @api.model
+    def _cron_escalate_unassigned_p1(self, batch_size=200):
+        """Urgent tickets still without a handler 15 minutes after they were received
+        go to the team's supervisors, once: one indexed query, an activity each and
+        a note."""
+        now = fields.Datetime.now()
+        self.flush_model(["assign_deadline", "assign_escalated_date", "stage_id", "active"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT t.id
+                  FROM helpdesk_ticket t
+                  JOIN helpdesk_ticket_stage s ON s.id = t.stage_id AND NOT s.closed
+                 WHERE t.assign_deadline IS NOT NULL AND t.assign_escalated_date IS NULL
+                   AND t.active AND t.assign_deadline <= %s
+                 ORDER BY t.id
+                """,
+                now,
+            )
+        )
+        ids = [row[0] for row in rows]
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("helpdesk.ticket")
+        for start in range(0, len(ids), batch_size):
+            tickets = self.browse(ids[start : start + batch_size])
+            activities, notes = [], {}
+            for ticket in tickets:
+                supervisors = ticket._get_supervisors()
+                activities += [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": ticket.id,
+                        "activity_type_id": todo.id,
+                        "summary": self.env._("Urgent ticket without a handler"),
+                        "user_id": user.id,
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                    for user in supervisors
+                ]
+                notes[ticket.id] = escape(
+                    self.env._(
+                        "No handler took this urgent (P1) ticket within %(minutes)s "
+                        "minutes: escalated to %(names)s.",
+                        minutes=P1_ASSIGN_MINUTES,
+                        names=", ".join(supervisors.mapped("name")) or self.env._("nobody (the team has no supervisor)"),
+                    )
+                )
+            if activities:
+                self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+                    activities
+                )
+            tickets._message_log_batch(notes)
+            tickets.sudo().write({"assign_escalated_date": now})
+            done = min(start + batch_size, len(ids))
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(ids) - done)
