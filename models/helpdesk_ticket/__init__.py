@@ -16,3 +16,4 @@ from . import record_sheet
 from . import intake
 from . import cause
 from . import closing
+from . import portal_intake
