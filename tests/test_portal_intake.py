@@ -430,3 +430,110 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
         )
         self.assertIn(response.status_code, (403, 404))
         self.assertEqual(len(ticket.evidence_ids), 1)
+
+    def test_status_page_shows_warranty_repair_and_return(self):
+        # Unknown warranty: a product the desk found no purchase of.
+        scanner = self._create_serial_product("Scanner SC-2", "SC-2", 300.0)
+        unknown = self._create_ticket(partner_id=self.customer.id, product_id=scanner.id)
+        self.assertEqual(unknown.warranty_state, "unknown")
+        page = self._page(unknown)
+        self.assertIn("We could not establish the purchase", page)
+        # Out of warranty: bought long ago, by the customer's word.
+        old = self._create_ticket(
+            partner_id=self.customer.id, product_id=scanner.id, purchase_date="2015-03-01"
+        )
+        self.assertEqual(old.warranty_state, "out_of_warranty")
+        page = self._page(old)
+        self.assertIn("Out of warranty", page)
+        self.assertIn("a repair is quoted before any work starts", page)
+        # A repair and its progress.
+        repaired = self._create_ticket(
+            partner_id=self.customer.id,
+            product_id=self.product.id,
+            lot_id=self.lot.id,
+            category_id=self.category_a.id,
+            user_id=self.agent.id,
+        )
+        repaired.with_user(self.agent).action_create_repair()
+        repair = repaired.sudo().repair_ids
+        self.assertTrue(repair)
+        page = self._page(repaired)
+        self.assertIn(repair.name, page)
+        self.assertIn("free (warranty)", page)
+        # A return and its shipment back to the desk.
+        returned = self._create_ticket(
+            partner_id=self.customer.id,
+            product_id=self.product.id,
+            lot_id=self.lot.id,
+            category_id=self.category_d.id,
+            user_id=self.agent.id,
+        )
+        move = self.delivery.move_ids.filtered(lambda m: m.product_id == self.product)
+        returned.with_user(self.agent)._create_after_sales_rmas(
+            "return",
+            [{"move": move, "lot": self.lot, "product": self.product, "quantity": 1.0}],
+            "no_reason",
+        )
+        rma = returned.sudo().rma_ids
+        self.assertTrue(rma)
+        page = self._page(returned)
+        self.assertIn(rma.name, page)
+        self.assertIn("Return or exchange", page)
+
+
+@tagged("post_install", "-at_install", "after_sales_tour")
+class TestPortalIntakeTour(AfterSalesFixtures, HttpCase):
+    """In the browser: a customer opens a ticket with the serial of their unit, later
+    confirms the result from the portal and rates the service."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_desk("ptour", "After-sales (portal tour)", led=False, show_in_portal=True)
+        cls.env.company.helpdesk_mgmt_portal_select_team = True
+        cls.portal_user = new_user(
+            cls.env, "as_ptour_customer", "portal", "Customer Tang", email="tang@example.com"
+        )
+        cls.customer = cls.portal_user.partner_id
+        cls.purifier = cls._create_serial_product("Air purifier AP-900", "AP-900", 1000.0, 12)
+        cls.lot = cls.env["stock.lot"].create(
+            {"name": "AP900-PORTAL-1", "product_id": cls.purifier.id}
+        )
+        cls._sell_and_deliver(cls.purifier, cls.lot, cls.customer)
+
+    def test_customer_opens_confirms_and_rates_a_ticket(self):
+        self.start_tour(
+            "/new/ticket", "helpdesk_after_sales_portal_intake_tour", login="as_ptour_customer"
+        )
+        ticket = self.env["helpdesk.ticket"].search(
+            [("name", "=", "Purifier stops after a minute")]
+        )
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual((ticket.product_id, ticket.lot_id), (self.purifier, self.lot))
+        self.assertEqual(ticket.expected_resolution, "repair")
+        self.assertEqual(ticket.partner_id, self.customer)
+        self.assertTrue(ticket.acknowledgement_date)
+        # The desk handles it and records the result.
+        ticket.with_user(self.agent).write(
+            {"category_id": self.category_b.id, "user_id": self.agent.id}
+        )
+        ticket.with_user(self.agent).stage_id = self.stage_in_progress
+        ticket.with_user(self.agent).write(
+            {"solution": "Cleaned the fan sensor.", "result": "The purifier runs for hours again."}
+        )
+        self.start_tour(
+            f"/my/ticket/{ticket.id}",
+            "helpdesk_after_sales_portal_confirm_tour",
+            login="as_ptour_customer",
+        )
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.stage_id, self.stage_done)
+        self.assertEqual(ticket.customer_confirmation_method, "portal")
+        rating = ticket.sudo().rating_ids.filtered(lambda r: not r.consumed)
+        self.assertEqual(len(rating), 1, "closing sent the satisfaction request")
+        self.start_tour(f"/rate/{rating.access_token}/5", "helpdesk_after_sales_portal_rate_tour")
+        rating.invalidate_recordset()
+        self.assertTrue(rating.consumed)
+        self.assertEqual(rating.rating, 5.0)
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.satisfaction, "satisfied")

@@ -62,11 +62,12 @@ class HelpdeskTicket(models.Model):
         )
         if not template:
             return
-        for ticket in self.sudo().filtered(
+        tickets = self.sudo().filtered(
             lambda t: not t.acknowledgement_date and (t.partner_id or t.partner_email)
-        ):
-            # Written first: a failing send never leads to a second one.
-            ticket.write({"acknowledgement_date": fields.Datetime.now()})
+        )
+        # Written first: a failing send never leads to a second one.
+        tickets.write({"acknowledgement_date": fields.Datetime.now()})
+        for ticket in tickets:
             company = ticket.company_id or self.env.company
             ticket.message_post_with_source(
                 template.sudo(),
