@@ -333,6 +333,8 @@ class AfterSalesPortalIntake(AfterSalesTicketController):
         errors = []
         if not (kw.get("subject") or "").strip():
             errors.append(request.env._("Give your request a subject."))
+        if not (kw.get("description") or "").strip():
+            errors.append(request.env._("Describe your request."))
         files, file_errors = _read_evidence_files()
         errors += file_errors
         vals = {}

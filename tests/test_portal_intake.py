@@ -146,6 +146,13 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
         self.assertFalse(ticket.lot_id, "another customer's unit is never matched")
         self.assertEqual(ticket.serial_number, "SN-STRANGER-9")
         self.assertEqual(ticket.product_model, "LP-200")
+        # What the customer types is no pattern: _ and % match themselves only.
+        for typed in ("SN_INTAKE_001", "SN-INTAKE-%"):
+            before = self._tickets()
+            self.assertEqual(self._submit(serial_number=typed).status_code, 303)
+            ticket = self._tickets() - before
+            self.assertFalse(ticket.lot_id, typed)
+            self.assertEqual(ticket.serial_number, typed)
 
     def test_wrong_file_type_is_refused_and_no_ticket_created(self):
         before = self._tickets()

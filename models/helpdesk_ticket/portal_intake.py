@@ -192,7 +192,9 @@ class HelpdeskTicket(models.Model):
         serial = (serial or "").strip()
         if not serial:
             return self.env["stock.lot"]
-        domain = [("lot_id.name", "=ilike", serial)]
+        # Case-insensitive but exact: the customer's % and _ are no wildcards.
+        pattern = serial.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        domain = [("lot_id.name", "=ilike", pattern)]
         if product:
             domain.append(("product_id", "=", product.id))
         return self._get_delivered_move_lines(partner, company, domain)[:1].lot_id
