@@ -264,10 +264,17 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
         self.assertIn("Paper jam at every page.", acks.body)
         self.assertIn("Exchange", acks.body)
         self.assertEqual(acks.email_from, self.env.company.email_formatted)
-        if ticket.response_deadline:
-            self.assertIn("We will respond by", acks.body)
-        else:
-            self.assertIn("We will respond as soon as possible", acks.body)
+        # This team plans no deadlines: the mail says so without a date.
+        self.assertFalse(ticket.response_deadline)
+        self.assertIn("We will respond as soon as possible", acks.body)
+        # A team with deadlines: the response deadline is given.
+        sla_team = self._create_team("After-sales with SLA (intake)", self.agent, use_sla=True)
+        planned = self._create_ticket(team_id=sla_team.id, partner_id=self.customer.id)
+        self.assertTrue(planned.response_deadline)
+        planned_ack = self._acknowledgements(planned)
+        self.assertEqual(len(planned_ack), 1)
+        self.assertIn("We will respond by", planned_ack.body)
+        self.assertIn(planned._format_for_customer(planned.response_deadline), planned_ack.body)
         # Writes, stage changes and a second call send nothing more.
         ticket.with_user(self.agent).write({"symptoms": "Paper jam."})
         ticket.sudo()._send_acknowledgement()
