@@ -29,6 +29,7 @@ AGENT_WRITABLE = {
         "customer_attempts",
         "expected_resolution",
         "evidence_ids",
+        "serial_number",
         "partner_id",
         "product_id",
         # classification

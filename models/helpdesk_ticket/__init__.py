@@ -24,3 +24,6 @@ from . import closing
 # Only a create: it gives a ticket without a team its company's default team
 # before any other concern looks at the ticket.
 from . import default_team
+# Outermost: the acknowledgement goes out once the ticket is complete (team,
+# handler, deadlines).
+from . import portal_intake

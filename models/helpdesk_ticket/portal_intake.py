@@ -1,0 +1,386 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+
+from odoo import api, fields, models
+from odoo.tools import format_amount, format_date, format_datetime, html2plaintext
+
+# Serial numbers and order references are looked up among the words of a mail: at
+# most this many distinct words, of at least 3 characters.
+MAX_MAIL_TOKENS = 500
+TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9]")
+# Portal evidence: what a customer may upload (the content decides, not the name).
+EVIDENCE_MIMETYPES = ("video/mp4", "application/pdf")
+EVIDENCE_IMAGE_EXCLUDED = ("image/svg+xml",)
+EVIDENCE_MAX_MB_PARAM = "helpdesk_after_sales.portal_evidence_max_mb"
+EVIDENCE_MAX_MB_DEFAULT = 10
+
+
+def _label(record, name):
+    """The label of ``record``'s selection field ``name`` in the context's language."""
+    value = record[name]
+    return dict(record._fields[name]._description_selection(record.env)).get(value, value or "")
+
+
+class HelpdeskTicket(models.Model):
+    """The customer's side (客户侧): intake from the portal and the helpdesk alias with
+    the unit (product, serial, purchase), the acknowledgement (受理确认) sent once on
+    creation from any channel, and the after-sales status shown on the portal."""
+
+    _inherit = "helpdesk.ticket"
+
+    _server_owned_fields = ("acknowledgement_date",)
+
+    serial_number = fields.Char(
+        string="Serial number as given",
+        help="The serial number the customer typed or wrote when it matched none of "
+        "the units delivered to them: to check against the unit.",
+    )
+    acknowledgement_date = fields.Datetime(
+        string="Acknowledged on",
+        readonly=True,
+        copy=False,
+        help="When the acknowledgement (ticket number, what was understood, response "
+        "deadline) was sent to the customer. It is sent once, on creation.",
+    )
+
+    # ------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        # The mail gateway acknowledges once it has read the unit from the mail.
+        if not self.env.context.get("after_sales_defer_acknowledgement"):
+            tickets._after_sales_only()._send_acknowledgement()
+        return tickets
+
+    # ------------------------------------------------------------ acknowledgement
+    def _send_acknowledgement(self):
+        """Post the acknowledgement on each ticket, to its customer, from the desk's
+        address and in the customer's language; once per ticket."""
+        template = self.env.ref(
+            "helpdesk_after_sales.mail_template_ticket_acknowledgement", raise_if_not_found=False
+        )
+        if not template:
+            return
+        tickets = self.sudo().filtered(
+            lambda t: not t.acknowledgement_date and (t.partner_id or t.partner_email)
+        )
+        # Written first: a failing send never leads to a second one.
+        tickets.write({"acknowledgement_date": fields.Datetime.now()})
+        for ticket in tickets:
+            company = ticket.company_id or self.env.company
+            ticket.message_post_with_source(
+                template.sudo(),
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                author_id=company.partner_id.id,
+                email_from=ticket._get_desk_email_from() or company.email_formatted,
+            )
+
+    def _get_acknowledgement_readback(self):
+        """What the desk understood (复述确认), as (label, value) pairs in the language
+        of the rendering context: the unit, what happened and what the customer
+        expects."""
+        self.ensure_one()
+        ticket = self.sudo()
+        lines = []
+        product = ticket.product_id.display_name or ticket.product_model
+        if product:
+            lines.append((self.env._("Product"), product))
+        serial = ticket.lot_id.name or ticket.serial_number
+        if serial:
+            lines.append((self.env._("Serial number"), serial))
+        if ticket.sale_order_id:
+            lines.append((self.env._("Order"), ticket.sale_order_id.name))
+        if ticket.purchase_date:
+            lines.append(
+                (self.env._("Purchased on"), format_date(self.env, ticket.purchase_date))
+            )
+        if ticket.fault_date:
+            lines.append(
+                (
+                    self.env._("Problem began on"),
+                    format_datetime(
+                        self.env, ticket.fault_date, tz=ticket._get_customer_tz(),
+                        dt_format="short",
+                    ),
+                )
+            )
+        problem = ticket.symptoms or ticket.customer_words or ticket.name
+        if problem:
+            lines.append((self.env._("Problem"), problem))
+        if ticket.customer_attempts:
+            lines.append((self.env._("Already tried"), ticket.customer_attempts))
+        if ticket.expected_resolution:
+            lines.append(
+                (
+                    self.env._("You expect"),
+                    self._selection_label("expected_resolution", ticket.expected_resolution),
+                )
+            )
+        return lines
+
+    def _get_customer_tz(self):
+        self.ensure_one()
+        ticket = self.sudo()
+        return (
+            ticket.partner_id.tz
+            or ticket.team_id.resource_calendar_id.tz
+            or ticket.company_id.resource_calendar_id.tz
+            or "UTC"
+        )
+
+    def _format_for_customer(self, value):
+        """A deadline in the customer's time zone and language."""
+        self.ensure_one()
+        if not value:
+            return ""
+        return format_datetime(self.env, value, tz=self._get_customer_tz(), dt_format="short")
+
+    def _get_customer_portal_url(self):
+        """The ticket's page on the portal, with its access token."""
+        self.ensure_one()
+        ticket = self.sudo()
+        return ticket.get_base_url() + ticket.get_portal_url()
+
+    def _selection_label(self, name, value):
+        return dict(self._fields[name]._description_selection(self.env)).get(value, value or "")
+
+    # ------------------------------------------------------------ the customer's units
+    @api.model
+    def _get_delivered_move_lines(self, partner, company=None, domain=None):
+        """The done deliveries to ``partner``'s commercial entity in ``company`` (the
+        units the customer owns), newest first; read as superuser, scoped to the
+        partner."""
+        customer = partner.commercial_partner_id
+        if not customer:
+            return self.env["stock.move.line"]
+        company = company or self.env.company
+        return (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "done"),
+                    ("picking_code", "=", "outgoing"),
+                    ("location_dest_id.usage", "=", "customer"),
+                    ("picking_partner_id", "child_of", customer.id),
+                    ("company_id", "=", company.id),
+                    ("product_id", "!=", False),
+                ]
+                + (domain or []),
+                order="date desc, id desc",
+                limit=500,
+            )
+        )
+
+    @api.model
+    def _get_portal_units(self, partner, company=None):
+        """The customer's delivered products for the portal form, newest first:
+        [{"product": product, "lots": [names]}], product and lot names only."""
+        units = {}
+        for line in self._get_delivered_move_lines(partner, company):
+            unit = units.setdefault(line.product_id.id, {"product": line.product_id, "lots": []})
+            if line.lot_id and line.lot_id.name not in unit["lots"]:
+                unit["lots"].append(line.lot_id.name)
+        return list(units.values())
+
+    @api.model
+    def _match_customer_serial(self, partner, serial, company=None, product=None):
+        """The stock.lot named ``serial`` delivered to ``partner``'s commercial
+        entity (of ``product`` when given), or an empty recordset."""
+        serial = (serial or "").strip()
+        if not serial:
+            return self.env["stock.lot"]
+        # Case-insensitive but exact: the customer's % and _ are no wildcards.
+        pattern = serial.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        domain = [("lot_id.name", "=ilike", pattern)]
+        if product:
+            domain.append(("product_id", "=", product.id))
+        return self._get_delivered_move_lines(partner, company, domain)[:1].lot_id
+
+    # ------------------------------------------------------------ mail gateway
+    @api.model
+    def message_new(self, msg, custom_values=None):
+        custom_values = dict(custom_values or {})
+        found = {}
+        if self._is_after_sales_vals(custom_values):
+            found = self._parse_mail_unit(msg, custom_values)
+        order_id = found.pop("sale_order_id", None)
+        ticket = super(
+            HelpdeskTicket, self.with_context(after_sales_defer_acknowledgement=True)
+        ).message_new(msg, custom_values=dict(custom_values, **found))
+        # The order is the desk's record (server-owned): set here, and only where
+        # the warranty check found none from the unit.
+        if order_id and not ticket.sale_order_id:
+            ticket.sudo().write({"sale_order_id": order_id})
+        # Acknowledged once everything the mail told is on the ticket.
+        ticket = ticket.with_context(after_sales_defer_acknowledgement=False)
+        ticket._after_sales_only()._send_acknowledgement()
+        return ticket
+
+    @api.model
+    def _parse_mail_unit(self, msg, custom_values):
+        """The serial number and the sale order the customer names in a mail to the
+        after-sales alias, among the units and orders of the sender's company:
+        {lot_id, product_id} and {sale_order_id} when found."""
+        partner = self.env["res.partner"].sudo().browse(msg.get("author_id") or []).exists()
+        if not partner:
+            return {}
+        company = self.env["res.company"].browse(custom_values.get("company_id")).exists()
+        if not company:
+            team = self.env["helpdesk.ticket.team"].sudo().browse(custom_values.get("team_id"))
+            company = team.company_id or self.env.company
+        text = "%s\n%s" % (msg.get("subject") or "", html2plaintext(msg.get("body") or ""))
+        tokens = list(dict.fromkeys(TOKEN.findall(text)))[:MAX_MAIL_TOKENS]
+        tokens = [token for token in tokens if len(token) >= 3]
+        if not tokens:
+            return {}
+        values = {}
+        lines = self._get_delivered_move_lines(
+            partner, company, [("lot_id.name", "in", tokens)]
+        )
+        if lines and "lot_id" not in custom_values:
+            lot = lines[:1].lot_id
+            values.update(lot_id=lot.id, product_id=lot.product_id.id)
+        order = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("name", "in", tokens),
+                    ("partner_id", "child_of", partner.commercial_partner_id.id),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "sale"),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        if order and "sale_order_id" not in custom_values:
+            values["sale_order_id"] = order.id
+            if "product_id" not in values and "product_id" not in custom_values:
+                products = order.order_line.filtered(
+                    lambda line: line.qty_delivered > 0 and line.product_id.is_storable
+                ).product_id
+                if len(products) == 1:
+                    values["product_id"] = products.id
+        return values
+
+    # ------------------------------------------------------------ portal status
+    def _get_portal_status(self):
+        """The after-sales status in the customer's words, as plain values (no
+        records): what the portal page shows. Read as superuser and filtered here:
+        nothing internal (notes, contact data, reviews, compensations under review)."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if not ticket.is_after_sales:
+            return {}
+        status = {
+            "warranty": ticket._get_portal_warranty(),
+            "repair": ticket.repair_summary or "",
+            "rmas": ticket._get_portal_rmas(),
+            "compensations": ticket._get_portal_compensations(),
+            "deadlines": [],
+            "result": [],
+            "proof": ticket.closing_proof_names or "",
+        }
+        if ticket.response_deadline and not ticket.first_response_date:
+            status["deadlines"].append(
+                (self.env._("We will respond by"), self._format_for_customer(ticket.response_deadline))
+            )
+        if ticket.resolution_deadline and not ticket.closed:
+            status["deadlines"].append(
+                (
+                    self.env._("Expected resolution by"),
+                    self._format_for_customer(ticket.resolution_deadline),
+                )
+            )
+        for label, value in (
+            (self.env._("What we did"), ticket.solution),
+            (self.env._("Result"), ticket.result),
+            (self.env._("Aftercare advice"), ticket.aftercare_advice),
+        ):
+            if value:
+                status["result"].append((label, value))
+        return status
+
+    def _get_portal_warranty(self):
+        """(result, why) of the warranty check, or None when not checked yet."""
+        ticket = self.sudo()
+        state = ticket.warranty_state
+        if not state:
+            return None
+        label = ticket._selection_label("warranty_state", state)
+        if state == "in_warranty":
+            why = self.env._(
+                "Your unit is covered until %(end)s (purchased on %(purchase)s).",
+                end=format_date(self.env, ticket.warranty_end_date),
+                purchase=format_date(self.env, ticket.purchase_date) or "-",
+            )
+        elif state == "out_of_warranty":
+            why = self.env._(
+                "The warranty of your unit ended on %(end)s (purchased on %(purchase)s): "
+                "a repair is quoted before any work starts.",
+                end=format_date(self.env, ticket.warranty_end_date),
+                purchase=format_date(self.env, ticket.purchase_date) or "-",
+            )
+        else:
+            why = self.env._(
+                "We could not establish the purchase of your unit yet: add your invoice "
+                "or receipt as evidence below."
+            )
+        return {"state": state, "label": label, "why": why}
+
+    def _get_portal_rmas(self):
+        """Returns and exchanges: operation, state and the shipments."""
+        result = []
+        for rma in self.sudo().rma_ids.filtered(lambda r: r.state != "cancelled"):
+            shipments = []
+            reception = rma.reception_move_id.picking_id
+            if reception:
+                shipments.append(
+                    self.env._(
+                        "Your unit back to us: %(picking)s, %(state)s",
+                        picking=reception.name,
+                        state=_label(reception, "state"),
+                    )
+                )
+            for picking in rma.delivery_move_ids.picking_id:
+                shipments.append(
+                    self.env._(
+                        "To you: %(picking)s, %(state)s",
+                        picking=picking.name,
+                        state=_label(picking, "state"),
+                    )
+                )
+            result.append(
+                {
+                    "name": rma.name,
+                    "operation": rma.operation_id.name or "",
+                    "state": _label(rma, "state"),
+                    "shipments": shipments,
+                }
+            )
+        return result
+
+    def _get_portal_compensations(self):
+        """Compensations decided (approved or done) only: form and amount; nothing
+        under review, rejected or cancelled, and no approval level."""
+        result = []
+        decided = self.sudo().compensation_ids.filtered(
+            lambda c: c.state in ("approved", "done")
+        )
+        for compensation in decided:
+            result.append(
+                {
+                    "type": _label(compensation, "compensation_type"),
+                    "amount": format_amount(
+                        self.env, compensation.amount, compensation.currency_id
+                    ),
+                    "state": self.env._("Done")
+                    if compensation.state == "done"
+                    else self.env._("Approved, being carried out"),
+                }
+            )
+        return result
