@@ -632,6 +632,11 @@ def cmd_test(args):
             if ok:
                 tally.check("upgrade twice in a row leaves the same records",
                             upgrade_is_idempotent(pg, db_nodemo))
+                if not args.pytest_args:
+                    # What a production install gives, without the demo's team and
+                    # users: a P1 ticket gets its team, SLA lines and deadlines.
+                    log("the out-of-the-box tests on the database without demo data")
+                    run_pytest(pg, db_nodemo, tally, ["-k", "TestOutOfTheBox"])
             drop_db(pg, db_nodemo)
         log("installing on a fresh database with demo data")
         ok, secs = odoo_install(pg, db_demo, demo=True)
