@@ -65,8 +65,14 @@
         "views/sale_order_views.xml",
         "views/repair_order_views.xml",
         "views/helpdesk_ticket_portal_templates.xml",
+        # issue 19: the after-sales dashboard
+        "views/helpdesk_after_sales_dashboard_views.xml",
     ],
     "assets": {
+        # issue 19: the after-sales dashboard
+        "web.assets_backend": [
+            "helpdesk_after_sales/static/src/after_sales_dashboard/**/*",
+        ],
         "web.assets_tests": [
             "helpdesk_after_sales/static/tests/tours/**/*",
         ],

@@ -18,3 +18,4 @@ from . import test_sanbao
 from . import test_attack_ticket
 from . import test_field_decisions
 from . import test_policy_form
+from . import test_dashboard
