@@ -4,10 +4,11 @@
 each figure, and who sees what."""
 from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import HttpCase, freeze_time, tagged
 
-from .common import COMPENSATION_THRESHOLDS, AfterSalesCase, new_user
+from .common import COMPENSATION_THRESHOLDS, AfterSalesCase, AfterSalesFixtures, new_user
 
 # A Wednesday, 10:00 UTC; the week started on Monday 2 March.
 NOW = datetime(2026, 3, 4, 10, 0, 0)
@@ -291,3 +292,30 @@ class TestMyTeamsFilter(AfterSalesCase):
         ):
             menus = self.env["ir.ui.menu"].with_user(user).load_web_menus(False)
             self.assertEqual(menus[menu.id]["actionID"], self.env.ref(xmlid).id, user.login)
+
+
+@tagged("post_install", "-at_install", "after_sales_tour")
+class TestAfterSalesDashboardTour(AfterSalesFixtures, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_desk("dash_tour", "After-sales (dashboard tour)", use_sla=True)
+        cls.customer = cls.env["res.partner"].create({"name": "Tour Customer Sun"})
+
+    def _ticket(self, name, resolution):
+        ticket = self._create_ticket(name=name, user_id=self.agent.id)
+        ticket.with_user(self.agent).stage_id = self.stage_in_progress
+        line = ticket.ticket_sla_ids.filtered(lambda sla: sla.sla_kind == "resolution")
+        line.sudo().write({"deadline": resolution})
+        self.env.flush_all()
+        self.assertEqual(ticket.resolution_deadline, resolution)
+        return ticket
+
+    def test_agent_lands_on_the_dashboard_and_opens_a_figure(self):
+        now = fields.Datetime.now()
+        breached = self._ticket("Dashboard tour: breached", now - timedelta(hours=1))
+        self._ticket("Dashboard tour: on time", now + timedelta(days=1))
+        figure = self.env["helpdesk.ticket"].with_user(self.agent).get_after_sales_dashboard_data()
+        self.assertEqual(figure["mine"]["breached"], 1)
+        self.start_tour("/odoo", "helpdesk_after_sales_dashboard_tour", login=self.agent.login)
+        self.assertTrue(breached.exists())
