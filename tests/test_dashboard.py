@@ -5,7 +5,8 @@ each figure, and who sees what."""
 from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.api import call_kw
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, freeze_time, tagged
 
 from .common import COMPENSATION_THRESHOLDS, AfterSalesCase, AfterSalesFixtures, new_user
@@ -177,6 +178,24 @@ class TestAfterSalesDashboard(AfterSalesCase):
         self.assertFalse(self._listed(self.agent, "open", user_id=self.agent_2.id))
         with self.assertRaises(UserError):
             self._listed(self.agent, "no_such_figure", mine=True)
+
+    def test_attacker_over_the_api(self):
+        """Over RPC: an agent asking for a team's list, writing the next deadline; a
+        helpdesk user of another desk calling the data method."""
+        with self.assertRaises(UserError):
+            call_kw(
+                self.env["helpdesk.ticket"].with_user(self.agent),
+                "action_open_after_sales_dashboard_figure",
+                ["breached"],
+                {"team_id": self.team.id},
+            )
+        with self.assertRaises(AccessError):
+            self.t["due_soon"].with_user(self.agent).write({"next_sla_deadline": NOW})
+        helpdesk_user = new_user(self.env, "as_dash_plain_helpdesk", "helpdesk_user")
+        data = self._data(helpdesk_user)
+        self.assertEqual(data["mine"]["open"], 0)
+        self.assertEqual(data["mine"]["compensation"], 0, "no access to compensation")
+        self.assertEqual((data["teams"], data["is_supervisor"]), ([], False))
 
     # ------------------------------------------------------------ supervisor
     def test_supervisor_sees_their_team_per_team_and_per_agent(self):
