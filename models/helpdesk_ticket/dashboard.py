@@ -237,6 +237,8 @@ class HelpdeskTicket(models.Model):
                 "stage_id",
                 "service_priority",
                 "next_sla_deadline",
+                "response_sla_state",
+                "resolution_sla_state",
             ],
             order="next_sla_deadline asc, id asc",
             limit=QUEUE_LIMIT,

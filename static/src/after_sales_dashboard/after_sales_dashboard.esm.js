@@ -97,6 +97,14 @@ export class AfterSalesDashboard extends Component {
         return value && value < this.state.data.now;
     }
 
+    isBreached(ticket) {
+        return (
+            ticket.response_sla_state === "breached" ||
+            ticket.resolution_sla_state === "breached" ||
+            this.isOverdue(ticket.next_sla_deadline)
+        );
+    }
+
     rateLabel(rate) {
         return rate.rate === null ? "-" : `${rate.rate} %`;
     }

@@ -22,7 +22,7 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_dashboard_tour", {
         },
         {
             content: "My queue lists the ticket",
-            trigger: ".o_after_sales_queue tr:contains(Dashboard tour: breached)",
+            trigger: ".o_after_sales_queue tr:contains(Dashboard tour: breached) .badge:contains(Breached)",
         },
         {
             trigger: ".o_after_sales_dashboard .o_after_sales_figure[data-figure=breached]",
