@@ -70,8 +70,14 @@
         "wizards/helpdesk_ticket_reassign_wizard_views.xml",
         "views/helpdesk_ticket_assignment_rule_views.xml",
         "views/helpdesk_ticket_routing_views.xml",
+        # issue 19: the after-sales dashboard
+        "views/helpdesk_after_sales_dashboard_views.xml",
     ],
     "assets": {
+        # issue 19: the after-sales dashboard
+        "web.assets_backend": [
+            "helpdesk_after_sales/static/src/after_sales_dashboard/**/*",
+        ],
         "web.assets_tests": [
             "helpdesk_after_sales/static/tests/tours/**/*",
         ],

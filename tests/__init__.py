@@ -20,3 +20,4 @@ from . import test_attack_ticket
 from . import test_field_decisions
 from . import test_policy_form
 from . import test_portal_intake
+from . import test_dashboard

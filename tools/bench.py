@@ -9,8 +9,9 @@ Run through ``make bench`` (tools/dev.py prepares the scratch databases):
 For each size N it fills DB with N open tickets by batched SQL inserts (deadlines
 spread so that about 10 % need an alert), then measures the cron's wall time and
 query count, an immediate second run, the candidate-selection query alone (the
-floor), the analysis aggregation and PDF for one month, and creating 1,000 tickets through
-the ORM against the baseline database that has only the dependencies.
+floor), the analysis aggregation and PDF for one month, the after-sales dashboard's
+data for a manager (every figure, per team and per agent), and creating 1,000 tickets
+through the ORM against the baseline database that has only the dependencies.
 """
 
 import argparse
@@ -86,6 +87,33 @@ def queries(env, func):
     before = env.cr.sql_log_count
     seconds, _result = timed(func)
     return seconds, env.cr.sql_log_count - before
+
+
+def dashboard(env):
+    """(seconds, queries) of the after-sales dashboard's data for the admin (a
+    manager: every figure, per team and per agent), the filled tickets spread over
+    the admin and nobody, on the after-sales bench team (issue 19)."""
+    team = bench_team(env)
+    team.is_after_sales = True
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            """
+            UPDATE helpdesk_ticket
+               SET is_after_sales = TRUE,
+                   user_id = CASE WHEN mod(id, 2) = 0 THEN %(admin)s END,
+                   next_sla_deadline = LEAST(response_deadline, resolution_deadline)
+             WHERE team_id = %(team)s
+            """,
+            admin=env.ref("base.user_admin").id,
+            team=team.id,
+        )
+    )
+    env.invalidate_all()
+    admin_env = env(user=env.ref("base.user_admin"))
+    admin_env["helpdesk.ticket"].get_after_sales_dashboard_data()  # warm the caches
+    env.invalidate_all()
+    return queries(admin_env, lambda: admin_env["helpdesk.ticket"].get_after_sales_dashboard_data())
 
 
 def create_thousand(env):
@@ -183,9 +211,10 @@ def main():
                 "helpdesk_after_sales.action_report_after_sales_analysis", w.ids
             )
         )
+        board, board_queries = dashboard(env)
         rows.append(
             (size, candidates, first, first_queries, second, second_queries, floor,
-             aggregation, pdf)
+             aggregation, pdf, board, board_queries)
         )
         cr.rollback()
         print(f"{size}: done", flush=True)
@@ -193,14 +222,16 @@ def main():
 
     header = (
         "| open tickets | alerted | cron s | queries | s per 1k alerted | ratio to floor "
-        "| second run s | queries | floor s | month aggregation s | month PDF s |\n"
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| second run s | queries | floor s | month aggregation s | month PDF s "
+        "| dashboard s | queries |\n"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: |\n"
     )
     lines = [
         f"| {n} | {alerted} | {first:.2f} | {fq} | "
         f"{(first / alerted * 1000) if alerted else 0:.2f} | {first / floor if floor else 0:.1f} | "
-        f"{second:.3f} | {sq} | {floor:.3f} | {agg:.3f} | {pdf:.2f} |"
-        for n, alerted, first, fq, second, sq, floor, agg, pdf in rows
+        f"{second:.3f} | {sq} | {floor:.3f} | {agg:.3f} | {pdf:.2f} | {board:.3f} | {bq} |"
+        for n, alerted, first, fq, second, sq, floor, agg, pdf, board, bq in rows
     ]
     ratio = addon_create / baseline_create if baseline_create else 0
     routed_ratio = routed_create / baseline_create if baseline_create else 0

@@ -11,6 +11,7 @@ from . import returns_rma
 from . import repair
 from . import warranty
 from . import deadlines
+from . import dashboard
 from . import archive
 from . import record_sheet
 # Routing before intake: its create sees the priority intake suggests (and the
