@@ -144,6 +144,23 @@ class TestAfterSalesDashboard(AfterSalesCase):
             )
             return self.env[action["res_model"]].with_user(user).search(action["domain"])
 
+    def test_a_team_without_sla_shows_its_tickets_have_no_deadlines(self):
+        team = self._create_team("After-sales without SLA (dash)", self.agent, self.supervisor)
+        self.assertFalse(team.use_sla)
+        with freeze_time(NOW):
+            ticket = self.env["helpdesk.ticket"].with_user(self.agent).create(
+                {"name": "No SLA", "description": "<p>x</p>", "team_id": team.id}
+            )
+            data = (
+                self.env["helpdesk.ticket"]
+                .with_user(self.supervisor)
+                .get_after_sales_dashboard_data()
+            )
+        rows = {row["id"]: row["figures"] for row in data["teams"]}
+        self.assertEqual(rows[team.id]["no_deadlines"], 1)
+        self.assertEqual(rows[self.team.id]["no_deadlines"], 0, "this team uses SLA")
+        self.assertEqual(self._listed(self.supervisor, "no_deadlines", team_id=team.id), ticket)
+
     def _tickets(self, *keys):
         return self.env["helpdesk.ticket"].union(*(self.t[key] for key in keys))
 

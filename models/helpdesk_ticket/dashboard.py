@@ -14,6 +14,7 @@ from odoo.osv import expression
 DASHBOARD_DEADLINES = (
     ("response_deadline", "response_sla_state"),
     ("resolution_deadline", "resolution_sla_state"),
+    ("plan_deadline", "plan_sla_state"),
 )
 # The figures of the dashboard counted on tickets, in display order.
 TICKET_FIGURES = (
@@ -23,6 +24,7 @@ TICKET_FIGURES = (
     "awaiting",
     "reopened",
     "followup_today",
+    "no_deadlines",
 )
 # Figures over a period: (figure, period).
 RATE_FIGURES = ("on_time", "satisfaction")
@@ -156,6 +158,10 @@ class HelpdeskTicket(models.Model):
             return self._name, open_tickets + [
                 ("stage_id", "in", self._get_after_sales_awaiting_stages().ids)
             ]
+        if figure == "no_deadlines":
+            # Tickets of an after-sales team that does not use SLA: no deadline, no
+            # alert (see helpdesk.ticket.no_sla_deadlines).
+            return self._name, open_tickets + [("no_sla_deadlines", "=", True)]
         if figure == "reopened":
             return self._name, open_tickets + [("reopen_count", ">", 0)]
         if figure == "followup_today":

@@ -77,6 +77,7 @@ export class AfterSalesDashboard extends Component {
             {figure: "awaiting", label: _t("Waiting for the customer")},
             {figure: "reopened", label: _t("Reopened")},
             {figure: "followup_today", label: _t("Follow-ups due")},
+            {figure: "no_deadlines", label: _t("Without deadlines (no SLA)")},
         ];
     }
 
