@@ -93,9 +93,11 @@ class TestOutOfTheBox(AfterSalesFixtures, TransactionCase):
         self.assertEqual(ticket.plan_deadline, datetime(2026, 1, 9, 17, 0))
 
     def test_portal_ticket_goes_to_the_default_team_and_its_first_stage(self):
-        # What the portal form creates when the customer picks no team.
+        # What the portal controller does with the form's values when the customer
+        # picks no team (the HTTP path: test_portal_intake).
         first_stage = self.env["helpdesk.ticket.team"]._get_applicable_stages()[:1]
-        ticket = self.env["helpdesk.ticket"].sudo().create(
+        Ticket = self.env["helpdesk.ticket"]
+        vals = Ticket._add_default_after_sales_team(
             {
                 "name": "Printer broken",
                 "description": "<p>x</p>",
@@ -103,9 +105,19 @@ class TestOutOfTheBox(AfterSalesFixtures, TransactionCase):
                 "stage_id": first_stage.id,
             }
         )
+        ticket = Ticket.sudo().create(vals)
         self.assertEqual(ticket.team_id, self.seeded_team)
         self.assertIn(ticket.stage_id, self.seeded_team._get_applicable_stages())
         self.assertTrue(ticket.ticket_sla_ids)
+
+    def test_teamless_tickets_of_others_stay_as_upstream_makes_them(self):
+        # Enabling the addon changes nothing for the other desks: a helpdesk user
+        # outside the after-sales groups, and code running as superuser.
+        helpdesk_user = new_user(self.env, "as_box_helpdesk", "helpdesk_user", "IT Desk")
+        for env in (self.env, self.env(user=helpdesk_user)):
+            ticket = env["helpdesk.ticket"].create({"name": "VPN", "description": "<p>x</p>"})
+            self.assertFalse(ticket.team_id, env.user.name)
+            self.assertFalse(ticket.is_after_sales)
 
     def test_the_handlers_team_or_a_given_team_wins(self):
         other = self.env["helpdesk.ticket.team"].create(

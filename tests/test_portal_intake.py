@@ -98,6 +98,16 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
         self.assertIn("SN-INTAKE-001", page.text, "the customer's delivered serial is offered")
         self.assertNotIn("SN-STRANGER-9", page.text, "nobody else's unit shows")
 
+    def test_form_without_a_team_goes_to_the_default_after_sales_team(self):
+        self.env.company.after_sales_team_id = self.team
+        before = self._tickets()
+        response = self._submit(team="")
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        ticket = self._tickets() - before
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertIn(ticket.stage_id, self.team._get_applicable_stages())
+
     def test_form_with_evidence_and_typed_serial_matched_to_the_unit(self):
         before = self._tickets()
         response = self._submit(

@@ -4,17 +4,31 @@ from odoo import api, models
 
 
 class HelpdeskTicket(models.Model):
-    """Default team (默认售后团队): a ticket recorded without a team (external API,
-    incoming mail, customer portal) goes to its company's default after-sales team,
-    so that it gets the after-sales deadlines and alerts. Imported last: its create
-    wraps every other concern's, which then see the team."""
+    """Default team (默认售后团队): an after-sales request recorded without a team goes to
+    its company's default after-sales team, so that it gets the after-sales deadlines
+    and alerts: a ticket an after-sales user creates (form, external API), a mail to
+    the helpdesk's alias (message_new, see portal_intake) and the customer portal's
+    form (see the portal controller). Teamless tickets of everyone else (helpdesk
+    users of other desks, code running as superuser) stay as helpdesk_mgmt makes
+    them: enabling the addon changes nothing for them. Imported after the other
+    concerns: its create wraps theirs, which then see the team."""
 
     _inherit = "helpdesk.ticket"
 
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = [self._add_default_after_sales_team(vals) for vals in vals_list]
+        if self._records_after_sales_requests():
+            vals_list = [self._add_default_after_sales_team(vals) for vals in vals_list]
         return super().create(vals_list)
+
+    @api.model
+    def _records_after_sales_requests(self):
+        """Whether the tickets this user creates without a team are after-sales
+        requests: the user is of the after-sales desk (not code running as
+        superuser, whose teamless tickets stay as upstream makes them)."""
+        return not self.env.su and self.env.user.has_group(
+            "helpdesk_after_sales.group_after_sales_agent"
+        )
 
     @api.model
     def _add_default_after_sales_team(self, vals):

@@ -202,7 +202,9 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------ mail gateway
     @api.model
     def message_new(self, msg, custom_values=None):
-        custom_values = dict(custom_values or {})
+        # A mail to the helpdesk's alias is an after-sales request: without a team
+        # from the alias, the company's default after-sales team takes it.
+        custom_values = self._add_default_after_sales_team(dict(custom_values or {}))
         found = {}
         if self._is_after_sales_vals(custom_values):
             found = self._parse_mail_unit(msg, custom_values)
