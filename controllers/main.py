@@ -351,9 +351,10 @@ class AfterSalesPortalIntake(AfterSalesTicketController):
         ticket = request.env["helpdesk.ticket"]
         if not errors:
             vals.update(unit_vals)
-            # The portal form records after-sales requests: without a team chosen,
-            # the company's default after-sales team takes it.
-            vals = request.env["helpdesk.ticket"]._add_default_after_sales_team(vals)
+            # An after-sales request from the portal form without a team chosen: the
+            # company's default after-sales team takes it.
+            if request.env["helpdesk.ticket"]._is_after_sales_request(vals):
+                vals = request.env["helpdesk.ticket"]._add_default_after_sales_team(vals)
             try:
                 with request.env.cr.savepoint():
                     ticket = request.env["helpdesk.ticket"].sudo().create(vals)

@@ -34,6 +34,9 @@ ALLOWED_WORDS = {
     "JSON",
     "URL",
     "PDF",
+    # file formats and sizes named on the portal's evidence form
+    "MP4",
+    "MB",
     "CRM",
     "Wi-Fi",
     "Font",

@@ -101,12 +101,17 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
     def test_form_without_a_team_goes_to_the_default_after_sales_team(self):
         self.env.company.after_sales_team_id = self.team
         before = self._tickets()
-        response = self._submit(team="")
+        response = self._submit(team="", symptoms="Blank pages.")
         self.assertEqual(response.status_code, 303, response.text[:500])
         ticket = self._tickets() - before
         self.assertEqual(len(ticket), 1)
         self.assertEqual(ticket.team_id, self.team)
         self.assertIn(ticket.stage_id, self.team._get_applicable_stages())
+        # Nothing of an after-sales problem: helpdesk_mgmt's plain ticket, no team.
+        before = self._tickets()
+        response = self._submit(team="", subject="Opening hours?")
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        self.assertFalse((self._tickets() - before).team_id)
 
     def test_form_with_evidence_and_typed_serial_matched_to_the_unit(self):
         before = self._tickets()
