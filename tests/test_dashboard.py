@@ -341,9 +341,13 @@ class TestAfterSalesDashboardTour(AfterSalesFixtures, HttpCase):
     def _ticket(self, name, resolution):
         ticket = self._create_ticket(name=name, user_id=self.agent.id)
         ticket.with_user(self.agent).stage_id = self.stage_in_progress
-        line = ticket.ticket_sla_ids.filtered(lambda sla: sla.sla_kind == "resolution")
-        line.sudo().write({"deadline": resolution})
+        lines = ticket.ticket_sla_ids.filtered(lambda sla: sla.sla_kind == "resolution")
+        self.assertTrue(lines)
+        lines.sudo().filtered(lambda line: line.state != "in_progress").state = "in_progress"
         self.env.flush_all()
+        lines.sudo().write({"deadline": resolution})
+        self.env.flush_all()
+        ticket.invalidate_recordset()
         self.assertEqual(ticket.resolution_deadline, resolution)
         return ticket
 

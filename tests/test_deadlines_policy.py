@@ -113,11 +113,17 @@ class TestOutOfTheBox(AfterSalesFixtures, TransactionCase):
     def test_teamless_tickets_of_others_stay_as_upstream_makes_them(self):
         # Enabling the addon changes nothing for the other desks: a helpdesk user
         # outside the after-sales groups, and code running as superuser.
+        default_team = self._create_team("Default after-sales (box)", self.agent, use_sla=True)
+        self.env.ref("base.main_company").after_sales_team_id = default_team
         helpdesk_user = new_user(self.env, "as_box_helpdesk", "helpdesk_user", "IT Desk")
-        for env in (self.env, self.env(user=helpdesk_user)):
+        for env in (self.env, self.env(user=helpdesk_user), self.env(user=self.agent)):
             ticket = env["helpdesk.ticket"].create({"name": "VPN", "description": "<p>x</p>"})
-            self.assertFalse(ticket.team_id, env.user.name)
-            self.assertFalse(ticket.is_after_sales)
+            self.assertNotEqual(ticket.team_id, default_team, env.user.name)
+        # The desk's own request, with its intake record, goes to the default team.
+        ticket = self.env(user=self.agent)["helpdesk.ticket"].create(
+            {"name": "Printer", "description": "<p>x</p>", "symptoms": "Blank pages"}
+        )
+        self.assertEqual(ticket.team_id, default_team)
 
     def test_the_handlers_team_or_a_given_team_wins(self):
         other = self.env["helpdesk.ticket.team"].create(
