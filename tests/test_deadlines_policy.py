@@ -113,7 +113,7 @@ class TestOutOfTheBox(AfterSalesFixtures, TransactionCase):
     def test_teamless_tickets_of_others_stay_as_upstream_makes_them(self):
         # Enabling the addon changes nothing for the other desks: a helpdesk user
         # outside the after-sales groups, and code running as superuser.
-        default_team = self._create_team("Default after-sales (box)", self.agent, use_sla=True)
+        default_team = self._create_team("Default after-sales (box)", use_sla=True)
         self.env.ref("base.main_company").after_sales_team_id = default_team
         helpdesk_user = new_user(self.env, "as_box_helpdesk", "helpdesk_user", "IT Desk")
         for env in (self.env, self.env(user=helpdesk_user), self.env(user=self.agent)):
