@@ -342,9 +342,16 @@ class AfterSalesPortalIntake(AfterSalesTicketController):
             vals = self._prepare_submit_ticket_vals(**kw)
         except (ValueError, TypeError):
             errors.append(request.env._("Choose a team and a category from the lists."))
-        # helpdesk_mgmt takes any category id: only those the form offers.
-        category = request.env["helpdesk.ticket.category"].browse(vals.get("category_id"))
-        if category and category not in self._get_categories():
+        # helpdesk_mgmt takes any category id: only those the form offers when it
+        # offers a list, else an active category of the user's company (or shared).
+        category = request.env["helpdesk.ticket.category"].sudo().browse(vals.get("category_id"))
+        if request.env.user.company_id.helpdesk_mgmt_portal_select_category:
+            offered = category in self._get_categories()
+        else:
+            offered = category.exists() and category.active and (
+                not category.company_id or category.company_id in request.env.user.company_ids
+            )
+        if category and not offered:
             errors.append(request.env._("Choose a category from the list."))
         company = request.env["res.company"].browse(vals.get("company_id")) or request.env.company
         unit_vals = _prepare_portal_unit_vals(kw, partner, company, errors)
