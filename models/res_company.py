@@ -142,8 +142,10 @@ class ResCompany(models.Model):
         "helpdesk.ticket.team",
         string="Default after-sales team",
         domain="[('is_after_sales', '=', True)]",
-        help="Tickets recorded without a team (API, incoming mail, customer portal) "
-        "go to this team, so that they get the after-sales deadlines and alerts.",
+        help="After-sales requests recorded without a team (mail to the helpdesk "
+        "alias, a portal request about a product, the desk's intake by after-sales "
+        "users) go to this team, so that they get the after-sales deadlines and "
+        "alerts. Other tickets without a team stay without one.",
     )
     after_sales_closing_days = fields.Integer(
         string="Close after the customer's confirmation within (working days)",
