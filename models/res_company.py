@@ -94,6 +94,12 @@ class ResCompany(models.Model):
         help="An urgent ticket gives its team's supervisor an activity due this many "
         "hours after it is recorded.",
     )
+    after_sales_p1_assign_minutes = fields.Integer(
+        string="P1 handler found within (minutes)",
+        default=15,
+        help="An urgent ticket still without a handler this many minutes after it was "
+        "received is escalated to the team's supervisors.",
+    )
 
     after_sales_compensation_threshold = fields.Monetary(
         string="Compensation approved by a supervisor up to",
@@ -176,6 +182,18 @@ class ResCompany(models.Model):
                     self.env._(
                         "The closing deadline and the longest resolution time of complex "
                         "cases of %(company)s are at least one working day.",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("after_sales_p1_assign_minutes")
+    def _check_after_sales_p1_assign_minutes(self):
+        for company in self:
+            if company.after_sales_p1_assign_minutes < 1:
+                raise ValidationError(
+                    self.env._(
+                        "An urgent ticket of %(company)s waits at least one minute for a "
+                        "handler before it is escalated.",
                         company=company.name,
                     )
                 )

@@ -39,6 +39,9 @@ class ResConfigSettings(models.TransientModel):
     after_sales_p1_notice_hours = fields.Float(
         related="company_id.after_sales_p1_notice_hours", readonly=False
     )
+    after_sales_p1_assign_minutes = fields.Integer(
+        related="company_id.after_sales_p1_assign_minutes", readonly=False
+    )
     after_sales_compensation_threshold = fields.Monetary(
         related="company_id.after_sales_compensation_threshold",
         currency_field="currency_id",

@@ -341,6 +341,23 @@ class TestRouting(AfterSalesCase):
         self.assertEqual(handled.user_id, self.agent_2)
         self.assertFalse(handled.assign_deadline)
 
+    def test_urgent_handler_window_is_company_policy(self):
+        self._rule()
+        (self.agent_2 | self.agent_3).with_user(self.manager).after_sales_unavailable = True
+        self.env.company.after_sales_p1_assign_minutes = 5
+        start = datetime(2026, 12, 7, 10, 0)
+        with freeze_time(start):
+            ticket = self._new_ticket(service_priority="p1", name="Smoke again")
+        self.assertEqual(ticket.assign_deadline, start + timedelta(minutes=5))
+        with freeze_time(start + timedelta(minutes=6)):
+            self.env["helpdesk.ticket"]._cron_escalate_unassigned_p1()
+        self.assertIn("within 5 minutes", self._chatter(ticket))
+        # The policy changes the running deadline of tickets still waiting.
+        self.env.company.after_sales_p1_assign_minutes = 30
+        self.assertEqual(ticket.assign_deadline, start + timedelta(minutes=30))
+        with self.assertRaises(ValidationError):
+            self.env.company.after_sales_p1_assign_minutes = 0
+
     # ------------------------------------------------------------ reassignment history
     def test_reassignment_history_and_count(self):
         ticket = self._create_ticket(team_id=self.repairs.id, user=self.agent_2,

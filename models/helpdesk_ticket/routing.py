@@ -13,7 +13,6 @@ from .intake import SERVICE_PRIORITY_BY_STARS, STARS_BY_SERVICE_PRIORITY
 
 # An urgent ticket still without a handler this long after it was received goes to
 # the supervisors.
-P1_ASSIGN_MINUTES = 15
 ASSIGNMENT_ORIGINS = [
     ("rule", "Assignment rule"),
     ("complaint", "Complaint owner"),
@@ -27,7 +26,7 @@ class HelpdeskTicket(models.Model):
     while it is in intake; a handler chosen by hand is never replaced. Class C
     complaints go to a supervisor of the team. Every change of handler after the
     first is kept in the reassignment history; an urgent ticket without a handler
-    after 15 minutes goes to the supervisors.
+    after the company's window (15 minutes by default) goes to the supervisors.
 
     Order: the company's default after-sales team (when one is given to a ticket
     without a team) counts as no team: a rule may replace it. A team given by hand
@@ -95,12 +94,19 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.reassignment_count = counts.get(ticket._origin, 0)
 
-    @api.depends("is_after_sales", "service_priority", "user_id", "intake_date")
+    @api.depends(
+        "is_after_sales",
+        "service_priority",
+        "user_id",
+        "intake_date",
+        "company_id.after_sales_p1_assign_minutes",
+    )
     def _compute_assign_deadline(self):
         for ticket in self:
             urgent = ticket.is_after_sales and ticket.service_priority == "p1"
+            minutes = (ticket.company_id or self.env.company).after_sales_p1_assign_minutes
             ticket.assign_deadline = (
-                ticket.intake_date + timedelta(minutes=P1_ASSIGN_MINUTES)
+                ticket.intake_date + timedelta(minutes=minutes)
                 if urgent and not ticket.user_id and ticket.intake_date
                 else False
             )
@@ -445,9 +451,9 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------ unassigned urgent
     @api.model
     def _cron_escalate_unassigned_p1(self, batch_size=200):
-        """Urgent tickets still without a handler 15 minutes after they were received
-        go to the team's supervisors, once: one indexed query, an activity each and
-        a note."""
+        """Urgent tickets still without a handler within the company's window after they
+        were received go to the team's supervisors, once: one indexed query, an
+        activity each and a note."""
         now = fields.Datetime.now()
         self.flush_model(["assign_deadline", "assign_escalated_date", "stage_id", "active"])
         rows = self.env.execute_query(
@@ -486,7 +492,7 @@ class HelpdeskTicket(models.Model):
                     self.env._(
                         "No handler took this urgent (P1) ticket within %(minutes)s "
                         "minutes: escalated to %(names)s.",
-                        minutes=P1_ASSIGN_MINUTES,
+                        minutes=(ticket.company_id or self.env.company).after_sales_p1_assign_minutes,
                         names=", ".join(supervisors.mapped("name")) or self.env._("nobody (the team has no supervisor)"),
                     )
                 )
