@@ -1,6 +1,7 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.tools import float_compare
 
 RMA_REASONS = [
     ("no_reason", "No reason (7-day return)"),
@@ -21,6 +22,7 @@ class Rma(models.Model):
         "after_sales_reason",
         "replacement_product_id",
         "policy_exception",
+        "after_sales_under_warranty",
     )
 
     ticket_id = fields.Many2one(
@@ -50,6 +52,14 @@ class Rma(models.Model):
         readonly=True,
         copy=False,
         help="Why a supervisor accepted this return or exchange outside the policy.",
+    )
+
+    after_sales_under_warranty = fields.Boolean(
+        string="Mail-in in warranty",
+        readonly=True,
+        copy=False,
+        help="The unit was in warranty when the customer sent it in for a mail-in "
+        "repair: the days it spends with the company extend its warranty.",
     )
 
     def write(self, vals):
@@ -117,3 +127,84 @@ class Rma(models.Model):
         ):
             return False
         return receipt.date
+
+    # ------------------------------------------------------------ mail-in repair
+    def _is_after_sales_mail_in(self):
+        self.ensure_one()
+        operation = self.env.ref(
+            "helpdesk_after_sales.rma_operation_mail_in_repair", raise_if_not_found=False
+        )
+        return bool(operation) and self.operation_id == operation
+
+    def _get_mail_in_dates(self):
+        """(received, returned) of the customer's unit: the done dates of the receipt
+        and of the delivery that took the whole unit back, else False."""
+        if not self:
+            return False, False
+        self.ensure_one()
+        rma = self.sudo()
+        receipt = rma.reception_move_id
+        if receipt.state != "done":
+            return False, False
+        delivered = rma.delivery_move_ids.filtered(
+            lambda m: m.state == "done" and not m.scrapped
+        )
+        back = delivered and (
+            float_compare(
+                rma.delivered_qty_done,
+                rma.product_uom_qty,
+                precision_rounding=rma.product_uom.rounding or 0.01,
+            )
+            >= 0
+        )
+        return receipt.date, back and max(delivered.mapped("date"))
+
+    def _get_mail_in_unit_label(self):
+        self.ensure_one()
+        rma = self.sudo()
+        if rma.lot_id:
+            return f"{rma.product_id.display_name} ({rma.lot_id.name})"
+        return rma.product_id.display_name
+
+    def update_received_state_on_reception(self):
+        res = super().update_received_state_on_reception()
+        # The warehouse user validating the receipt may not read tickets.
+        for rma in self.sudo().filtered(lambda r: r.ticket_id and r._is_after_sales_mail_in()):
+            if rma.after_sales_under_warranty:
+                body = self.env._(
+                    "Unit %(unit)s received from the customer (mail-in repair %(rma)s): "
+                    "its days with us extend its warranty.",
+                    unit=rma._get_mail_in_unit_label(),
+                    rma=rma.name,
+                )
+            else:
+                body = self.env._(
+                    "Unit %(unit)s received from the customer (mail-in repair %(rma)s).",
+                    unit=rma._get_mail_in_unit_label(),
+                    rma=rma.name,
+                )
+            rma.ticket_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return res
+
+    def update_returned_state(self):
+        waiting = self.filtered(lambda r: r.state == "waiting_return")
+        res = super().update_returned_state()
+        for rma in waiting.sudo().filtered(
+            lambda r: r.state == "returned" and r.ticket_id and r._is_after_sales_mail_in()
+        ):
+            received, returned = rma._get_mail_in_dates()
+            days = (
+                fields.Date.context_today(rma, returned)
+                - fields.Date.context_today(rma, received)
+            ).days if received and returned else 0
+            rma.ticket_id.message_post(
+                body=self.env._(
+                    "Unit %(unit)s shipped back to the customer (mail-in repair "
+                    "%(rma)s), after %(days)s days with us.",
+                    unit=rma._get_mail_in_unit_label(),
+                    rma=rma.name,
+                    days=days,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return res

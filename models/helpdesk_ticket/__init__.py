@@ -10,6 +10,8 @@ from . import returns
 from . import returns_rma
 from . import repair
 from . import warranty
+# Mail-in repairs (寄修): the unit received and shipped back through an RMA.
+from . import mail_in
 from . import deadlines
 from . import dashboard
 from . import archive

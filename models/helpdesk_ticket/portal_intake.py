@@ -282,6 +282,7 @@ class HelpdeskTicket(models.Model):
             "warranty": ticket._get_portal_warranty(),
             "repair": ticket.repair_summary or "",
             "rmas": ticket._get_portal_rmas(),
+            "mail_in": ticket._get_portal_mail_in(),
             "compensations": ticket._get_portal_compensations(),
             "deadlines": [],
             "result": [],
@@ -337,7 +338,9 @@ class HelpdeskTicket(models.Model):
     def _get_portal_rmas(self):
         """Returns and exchanges: operation, state and the shipments."""
         result = []
-        for rma in self.sudo().rma_ids.filtered(lambda r: r.state != "cancelled"):
+        for rma in self.sudo().rma_ids.filtered(
+            lambda r: r.state != "cancelled" and r != self.sudo().mail_in_rma_id
+        ):
             shipments = []
             reception = rma.reception_move_id.picking_id
             if reception:
@@ -365,6 +368,47 @@ class HelpdeskTicket(models.Model):
                 }
             )
         return result
+
+    def _get_portal_mail_in(self):
+        """The mail-in repair: when we received the unit and shipped it back, and
+        the shipments under way; None without one."""
+        ticket = self.sudo()
+        rma = ticket.mail_in_rma_id
+        if not rma:
+            return None
+        lines = []
+        if ticket.unit_received_date:
+            lines.append(
+                self.env._(
+                    "We received your unit on %(date)s.",
+                    date=self._format_for_customer(ticket.unit_received_date),
+                )
+            )
+        else:
+            reception = rma.reception_move_id.picking_id
+            lines.append(
+                self.env._(
+                    "Please send us your unit (reference %(picking)s).",
+                    picking=reception.name or rma.name,
+                )
+            )
+        if ticket.unit_returned_date:
+            lines.append(
+                self.env._(
+                    "We shipped it back to you on %(date)s.",
+                    date=self._format_for_customer(ticket.unit_returned_date),
+                )
+            )
+        else:
+            for picking in rma.delivery_move_ids.picking_id:
+                lines.append(
+                    self.env._(
+                        "On its way back to you: %(picking)s, %(state)s",
+                        picking=picking.name,
+                        state=_label(picking, "state"),
+                    )
+                )
+        return {"name": rma.name, "lines": lines}
 
     def _get_portal_compensations(self):
         """Compensations decided (approved or done) only: form and amount; nothing

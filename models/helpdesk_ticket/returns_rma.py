@@ -133,6 +133,11 @@ class HelpdeskTicket(models.Model):
         rmas = self.env["rma"].sudo().search(
             [("move_id", "in", moves.ids), ("state", "!=", "cancelled")]
         )
+        # A unit back from its mail-in repair is the customer's again (while with us,
+        # it is not returned nor exchanged).
+        rmas = rmas.filtered(
+            lambda r: not (r._is_after_sales_mail_in() and r._get_mail_in_dates()[1])
+        )
         candidates = []
         for move in moves:
             move_rmas = rmas.filtered(lambda r, m=move: r.move_id == m)

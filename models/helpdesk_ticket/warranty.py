@@ -196,14 +196,21 @@ class HelpdeskTicket(models.Model):
         if not (customer and self.product_id):
             return self.env["sale.order.line"], self.env["stock.picking"]
         if self.lot_id:
+            domain = [
+                ("lot_id", "=", self.lot_id.id),
+                ("state", "=", "done"),
+                ("picking_code", "=", "outgoing"),
+                ("picking_partner_id", "child_of", customer.id),
+                ("company_id", "=", company.id),
+            ]
+            # The unit shipped back after a mail-in repair is no new purchase.
+            mail_in = self.env.ref(
+                "helpdesk_after_sales.rma_operation_mail_in_repair", raise_if_not_found=False
+            )
+            if mail_in:
+                domain.append(("move_id.rma_id", "not any", [("operation_id", "=", mail_in.id)]))
             move_line = self.env["stock.move.line"].search(
-                [
-                    ("lot_id", "=", self.lot_id.id),
-                    ("state", "=", "done"),
-                    ("picking_code", "=", "outgoing"),
-                    ("picking_partner_id", "child_of", customer.id),
-                    ("company_id", "=", company.id),
-                ],
+                domain,
                 order="date desc, id desc",
                 limit=1,
             )
@@ -237,12 +244,34 @@ class HelpdeskTicket(models.Model):
         return company.after_sales_warranty, company.after_sales_warranty_type
 
     def _days_in_repair(self, since):
-        """Calendar days this unit spent with the workshop in warranty repairs since
-        ``since`` (the purchase): finished repairs, and the one under way until now.
-        They do not count against the warranty."""
+        """Calendar days this unit spent with the company since ``since`` (the
+        purchase), which do not count against the warranty: warranty repairs (from
+        their confirmation to their end, or until now for the one under way) and
+        mail-in repairs in warranty (from the receipt of the unit to its return to
+        the customer, or until now while it is with us). A day in several of these
+        periods (a repair order during a mail-in repair) counts once."""
         self.ensure_one()
         if not self.lot_id:
             return 0
+        periods = self._get_unit_periods_with_us()
+        days = 0
+        reached = None  # the end of the periods counted so far
+        for started, ended in sorted(periods):
+            if since and started < since:
+                continue
+            if reached and started < reached:
+                started = reached
+            if ended > started:
+                days += (ended - started).days
+                reached = ended
+        return days
+
+    def _get_unit_periods_with_us(self):
+        """[(first day, day after the last)] of the unit's stays with the company
+        that extend its warranty, in the user's dates."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        periods = []
         repairs = self.env["repair.order"].sudo().search(
             [
                 ("lot_id", "=", self.lot_id.id),
@@ -251,15 +280,35 @@ class HelpdeskTicket(models.Model):
                 ("repair_confirmed_date", "!=", False),
             ]
         )
-        now = fields.Datetime.now()
-        days = 0
         for repair in repairs:
-            started = fields.Date.context_today(self, repair.repair_confirmed_date)
-            if since and started < since:
-                continue
-            ended = fields.Date.context_today(self, repair.repair_done_date or now)
-            days += max((ended - started).days, 0)
-        return days
+            periods.append(
+                (
+                    fields.Date.context_today(self, repair.repair_confirmed_date),
+                    fields.Date.context_today(self, repair.repair_done_date or now),
+                )
+            )
+        operation = self.env.ref(
+            "helpdesk_after_sales.rma_operation_mail_in_repair", raise_if_not_found=False
+        )
+        if operation:
+            rmas = self.env["rma"].sudo().search(
+                [
+                    ("lot_id", "=", self.lot_id.id),
+                    ("operation_id", "=", operation.id),
+                    ("after_sales_under_warranty", "=", True),
+                    ("state", "!=", "cancelled"),
+                ]
+            )
+            for rma in rmas:
+                received, returned = rma._get_mail_in_dates()
+                if received:
+                    periods.append(
+                        (
+                            fields.Date.context_today(self, received),
+                            fields.Date.context_today(self, returned or now),
+                        )
+                    )
+        return periods
 
     def _prepare_warranty_values(self, entered=()):
         """The purchase and the warranty result, as of now, to freeze on the ticket.
