@@ -2,11 +2,18 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
 
-from odoo import models
+from odoo import api, models
 
 
 class FsmOrderSignWizard(models.TransientModel):
     _inherit = "fsm.order.sign.wizard"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # Only for a visit the caller may record (its engineer, or the desk).
+        wizards.order_id.filtered("after_sales_visit").check_access("write")
+        return wizards
 
     def action_sign(self):
         """fieldservice's signature pad: an after-sales visit's signature is

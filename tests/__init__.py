@@ -21,3 +21,4 @@ from . import test_field_decisions
 from . import test_policy_form
 from . import test_portal_intake
 from . import test_dashboard
+from . import test_field_service

@@ -21,9 +21,10 @@ from . import intake
 from . import cause
 # Class C: the apology and corrective action closing requires.
 from . import complaint
-# issue 18, on-site visits: the signed visit report counts in closing.
-from . import field_service
 from . import closing
+# issue 18, on-site visits: after closing, whose proof and rules it extends (no
+# create/write of its own).
+from . import field_service
 # Only a create: it gives a ticket without a team its company's default team
 # before any other concern looks at the ticket.
 from . import default_team
