@@ -1,5 +1,7 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -52,6 +54,14 @@ class HelpdeskTicketVisitWizard(models.TransientModel):
             values["ticket_id"] = ticket.id
             if "fault" in fields_list and not values.get("fault"):
                 values["fault"] = ticket.symptoms or ticket.name
+        # A two-hour window tomorrow at the next full hour, to adjust with the customer.
+        start = fields.Datetime.now().replace(minute=0, second=0, microsecond=0) + timedelta(
+            days=1, hours=1
+        )
+        if "scheduled_date_start" in fields_list and not values.get("scheduled_date_start"):
+            values["scheduled_date_start"] = start
+        if "scheduled_date_end" in fields_list and not values.get("scheduled_date_end"):
+            values["scheduled_date_end"] = start + timedelta(hours=2)
         return values
 
     def _get_plan_blocker(self):
@@ -120,11 +130,5 @@ class HelpdeskTicketVisitWizard(models.TransientModel):
         )
         visit._post_after_sales_trace(body)
         ticket._send_visit_appointment(visit)
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "helpdesk.ticket",
-            "res_id": ticket.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-        }
+        # Back to the ticket's form, which reloads with its visit.
+        return {"type": "ir.actions.act_window_close"}
