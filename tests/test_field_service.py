@@ -279,6 +279,24 @@ class TestFieldService(AfterSalesCase):
         with self.assertRaises(AccessError):
             rpc(other, "fsm.order", "read", visit.ids, ["name"])
 
+    def test_technician_records_the_visit_in_their_form(self):
+        """The technician's own form (My Visits) opens and saves with their rights
+        only: the ticket, engineer and location show without access to them."""
+        visit = self._plan(self._in_warranty_ticket())
+        visit.with_user(self.engineer).action_after_sales_arrive()
+        with Form(
+            visit.with_user(self.engineer),
+            view=f"{MODULE}.fsm_order_view_form_after_sales_visit",
+        ) as form:
+            self.assertEqual(form.after_sales_lot_id, self.lot)
+            self.assertEqual(form.ticket_id, visit.ticket_id)
+            form.resolution = "<p>Cleaned the paper path.</p>"
+            with form.after_sales_part_ids.new() as part:
+                part.product_id = self.part
+                part.quantity = 2
+        self.assertEqual(visit.after_sales_part_ids.quantity, 2)
+        self.assertIn("Cleaned the paper path", visit.resolution)
+
     def test_technician_as_attacker(self):
         ticket = self._in_warranty_ticket()
         visit = self._plan(ticket)
