@@ -19,6 +19,8 @@
         "rma_sale",
         "repair",
         "base_tier_validation",
+        # issue 18, on-site visits (OCA field service)
+        "helpdesk_mgmt_fieldservice",
     ],
     "data": [
         "security/helpdesk_after_sales_security.xml",
@@ -72,6 +74,12 @@
         "views/helpdesk_ticket_routing_views.xml",
         # issue 19: the after-sales dashboard
         "views/helpdesk_after_sales_dashboard_views.xml",
+        # issue 18, on-site visits (OCA field service)
+        "data/mail_template_fsm_visit_data.xml",
+        "reports/report_fsm_visit.xml",
+        "wizards/helpdesk_ticket_visit_wizard_views.xml",
+        "views/fsm_order_views.xml",
+        "views/helpdesk_ticket_field_service_views.xml",
     ],
     "assets": {
         # issue 19: the after-sales dashboard

@@ -29,3 +29,7 @@ from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_forbidden_phrase
 from . import mail_activity
 from . import rating_rating
+# issue 18, on-site visits (OCA field service)
+from . import helpdesk_after_sales_visit_part
+from . import fsm_order
+from . import fsm_order_sign_wizard

@@ -22,3 +22,4 @@ from . import test_policy_form
 from . import test_portal_intake
 from . import test_dashboard
 from . import test_mail_in
+from . import test_field_service

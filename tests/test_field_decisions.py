@@ -68,6 +68,10 @@ AGENT_WRITABLE = {
         "reason",
         "executor_id",
     },
+    # issue 18, on-site visits: the parts the engineer used, recorded on the visit
+    # (closed visits refuse them, see helpdesk_after_sales_visit_part.py).
+    "fsm.order": {"after_sales_part_ids"},
+    "helpdesk.after.sales.visit.part": {"order_id", "product_id", "quantity", "lot_id"},
 }
 
 

@@ -36,6 +36,41 @@ class TestAfterSalesTours(AfterSalesFixtures, HttpCase):
         return purifier, lot, order, delivery
 
     # ------------------------------------------------------------ agent
+    def test_dispatcher_plans_a_visit(self):
+        """issue 18: the agent plans an on-site visit from the ticket's form."""
+        purifier, lot, _order, _delivery = self._deliver_purifier()
+        engineer = self.env["res.users"].create(
+            {
+                "name": "Engineer Zhao",
+                "login": "as_tour_engineer",
+                "groups_id": [(6, 0, [self.env.ref(f"{MODULE}.group_after_sales_technician").id])],
+            }
+        )
+        person = self.env["fsm.person"].create({"partner_id": engineer.partner_id.id})
+        self.customer.street = "12 Tour Street"
+        ticket = self._create_ticket(
+            name="Purifier smokes (visit)",
+            category_id=self.env.ref(f"{MODULE}.helpdesk_ticket_category_a").id,
+            product_id=purifier.id,
+            lot_id=lot.id,
+            symptoms="Smoke comes out of the back.",
+        )
+        self.assertEqual(ticket.warranty_state, "in_warranty")
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "helpdesk_after_sales_visit_tour",
+            login=self.agent.login,
+        )
+        visit = ticket.fsm_order_ids
+        self.assertEqual(len(visit), 1)
+        self.assertTrue(visit.after_sales_visit)
+        self.assertEqual(visit.person_id, person)
+        self.assertEqual(visit.create_uid, self.agent)
+        self.assertEqual(visit.after_sales_lot_id, lot)
+        self.assertIn("check the fan", visit.after_sales_fault)
+        self.assertTrue(visit.after_sales_under_warranty)
+        self.assertEqual(visit.location_id.street, "12 Tour Street")
+
     def test_agent_records_an_urgent_ticket(self):
         self.start_tour(
             "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/new",

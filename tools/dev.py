@@ -64,6 +64,9 @@ DEPENDENCY_SUITES = (
     "rma_sale",
     "base_tier_validation",
     "product_warranty",
+    # issue 18, on-site visits
+    "fieldservice",
+    "helpdesk_mgmt_fieldservice",
 )
 # Not run: helpdesk_mgmt's test_js runs the whole web client's JS unit suite in
 # Chromium (minutes, and nothing of the helpdesk's server behaviour).

@@ -9,3 +9,5 @@ from . import helpdesk_ticket_warranty_override_wizard
 from . import helpdesk_ticket_satisfaction_wizard
 from . import helpdesk_ticket_followup_wizard
 from . import helpdesk_ticket_reassign_wizard
+# issue 18, on-site visits
+from . import helpdesk_ticket_visit_wizard

@@ -24,6 +24,9 @@ from . import cause
 # Class C: the apology and corrective action closing requires.
 from . import complaint
 from . import closing
+# issue 18, on-site visits: after closing, whose proof and rules it extends (no
+# create/write of its own).
+from . import field_service
 # Only a create: it gives a ticket without a team its company's default team
 # before any other concern looks at the ticket.
 from . import default_team
