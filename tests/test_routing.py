@@ -467,8 +467,9 @@ class TestRouting(AfterSalesCase):
             team = {"team_id": False} if routed else {
                 "team_id": self.repairs.id, "user_id": self.agent_2.id}
             vals_list = [
-                {"name": f"T{i}", "category_id": self.category_b.id,
-                 "partner_id": self.customer.id, "service_priority": "p3", **team}
+                {"name": f"T{i}", "description": "<p>No power.</p>",
+                 "category_id": self.category_b.id, "partner_id": self.customer.id,
+                 "service_priority": "p3", **team}
                 for i in range(count)
             ]
             self.env.invalidate_all()
