@@ -127,7 +127,15 @@ def fill(env, count, now):
     and nobody, and 200 customers. Commits, then VACUUM ANALYZE."""
     cr = env.cr
     cr.execute("DELETE FROM helpdesk_ticket_alert")
+    # helpdesk_mgmt's duplicate_id has no index: each deleted ticket's ON DELETE SET
+    # NULL would scan the whole table (100,000 tickets: a quarter of an hour). A
+    # scratch index for the emptying only.
+    cr.execute(
+        "CREATE INDEX IF NOT EXISTS bench_helpdesk_ticket_duplicate_id_idx"
+        " ON helpdesk_ticket (duplicate_id) WHERE duplicate_id IS NOT NULL"
+    )
     cr.execute("DELETE FROM helpdesk_ticket")
+    cr.execute("DROP INDEX bench_helpdesk_ticket_duplicate_id_idx")
     stage = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
     done = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
     team = bench_team(env)
