@@ -159,17 +159,23 @@ def locust(args, port, variables, seconds, prefix):
         "--csv", prefix, "--only-summary", "--loglevel", "WARNING",
     ]
     subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL)
+    if prefix.endswith("warmup"):
+        return None
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = {row["Name"]: row for row in csv.DictReader(handle)}
     total = rows["Aggregated"]
+
+    def number(value):
+        return float(value) if value not in ("", "N/A") else 0.0
+
     return {
-        "rps": float(total["Requests/s"]),
-        "median": float(total["50%"]),
-        "p95": float(total["95%"]),
+        "rps": number(total["Requests/s"]),
+        "median": number(total["50%"]),
+        "p95": number(total["95%"]),
         "requests": int(total["Request Count"]),
         "errors": int(total["Failure Count"]),
         "by_name": {
-            name: (int(row["Request Count"]), int(row["Failure Count"]), float(row["50%"]))
+            name: (int(row["Request Count"]), int(row["Failure Count"]), number(row["50%"]))
             for name, row in rows.items()
             if name != "Aggregated"
         },
@@ -240,7 +246,8 @@ def main():
         "log a note, record a ticket (weights 4, 4, 2, 1, 1) through the web client's "
         "JSON-RPC; customers list their tickets, open one, submit a request on the "
         f"portal (3, 3, 1). {args.duration} s per run after a {args.warmup} s warm-up, "
-        "`odoo-bin --workers=N` on the loopback, each database with 100 tickets. "
+        "`odoo-bin --workers=N` on the loopback, each database with 100 tickets. Each "
+        "simulated user logs in first (not counted: a password hash is a second of CPU). "
         "The ratio row: the dependencies' throughput over the addon's, the addon's "
         "latencies over the dependencies' (target ≤ 1.3). The machine is shared: "
         "compare the two rows of one worker count (measured one after the other), "
