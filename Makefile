@@ -2,7 +2,7 @@
 PYTHON ?= python3
 DEV := $(PYTHON) tools/dev.py
 
-.PHONY: run test lint i18n bench setup clean
+.PHONY: run test lint i18n bench load setup clean
 
 run:    ## serve Odoo with the addon and demo data on http://localhost:$${ODOO_PORT:-8069}
 	$(DEV) run
@@ -18,6 +18,9 @@ lint:   ## static checks only (the local hooks of .pre-commit-config.yaml)
 
 bench:  ## benchmarks, written to BENCHMARKS.md
 	$(DEV) bench -- $(ARGS)
+
+load:   ## load test of the prefork server at 1, 2 and 4 workers (Locust), to BENCHMARKS.md
+	$(DEV) load -- $(ARGS)
 
 setup:  ## only create .venv and install Odoo, the OCA addons and tools
 	$(DEV) setup

@@ -469,3 +469,34 @@ class TestRouting(AfterSalesCase):
 
         planned(1)  # warm-up: the registry's caches
         self.assertEqual(planned(1), planned(10))
+
+    def test_routed_batch_create_adds_no_query_per_ticket(self):
+        """Creating routed tickets costs what creating them with the same team and
+        handler given costs, plus a constant: one search of the rules, one grouped
+        read of the loads, one grouped write of the decisions and one batch of notes
+        per create, whatever the number of tickets (issue 18)."""
+        for index in range(5):
+            self._rule(name=f"Rule {index}", sequence=index,
+                       channel_ids=[Command.set(self.channel_email.ids)] if index < 4 else [])
+        Ticket = self.env["helpdesk.ticket"].with_user(self.agent)
+
+        def created(count, routed):
+            team = {"team_id": False} if routed else {
+                "team_id": self.repairs.id, "user_id": self.agent_2.id}
+            vals_list = [
+                {"name": f"T{i}", "description": "<p>No power.</p>",
+                 "category_id": self.category_b.id, "partner_id": self.customer.id,
+                 "service_priority": "p3", **team}
+                for i in range(count)
+            ]
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            tickets = Ticket.create(vals_list)
+            self.env.flush_all()
+            self.assertEqual(tickets.team_id, self.repairs)
+            return self.env.cr.sql_log_count - before
+
+        created(1, True), created(1, False)  # warm-up: the registry's caches
+        extra_1 = created(1, True) - created(1, False)
+        extra_10 = created(10, True) - created(10, False)
+        self.assertLessEqual(extra_10, extra_1, "routing must not cost a query per ticket")

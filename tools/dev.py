@@ -959,6 +959,50 @@ def cmd_bench(args):
         pg.stop()
 
 
+# ---------------------------------------------------------------- load (issue 20)
+# `make load`: Locust drives the prefork server. Locust needs newer gevent and Werkzeug
+# than the Odoo virtualenv pins, so it gets a virtualenv of its own
+# (tools/requirements-load.txt), made the first time.
+LOAD_VENV = CACHE / "load-venv"
+LOAD_REQUIREMENTS = ROOT / "tools" / "requirements-load.txt"
+
+
+def ensure_load_venv():
+    locust = LOAD_VENV / "bin" / "locust"
+    stamp = LOAD_VENV / ".requirements"
+    wanted = LOAD_REQUIREMENTS.read_text()
+    if locust.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return locust
+    log(f"installing Locust into {LOAD_VENV}")
+    run([sys.executable, "-m", "venv", LOAD_VENV])
+    quiet([LOAD_VENV / "bin" / "pip", "install", "-q", "-r", LOAD_REQUIREMENTS])
+    stamp.write_text(wanted)
+    return locust
+
+
+def cmd_load(args):
+    """Scratch databases (the addon, and only its dependencies), then tools/load.py."""
+    if not ensure_odoo_src():
+        raise SystemExit(1)
+    ensure_venv()
+    locust = ensure_load_venv()
+    pg = Postgres().ensure()
+    db, baseline = "has_load", "has_load_baseline"
+    try:
+        ok, _secs = odoo_install(pg, db, demo=False)
+        if not ok:
+            raise SystemExit("installing the addon failed, see the log above")
+        create_db_with_dependencies(pg, baseline, demo=False)
+        run([VPY, ROOT / "tools" / "load.py", "--db", db, "--baseline-db", baseline,
+             "--odoo-bin", ODOO_SRC / "odoo-bin", "--locust", locust, *args.load_args,
+             f"--addons-path={addons_path()}", f"--data-dir={CACHE / 'data'}",
+             *pg.odoo_args()], env=pg.env())
+    finally:
+        drop_db(pg, db)
+        drop_db(pg, baseline)
+        pg.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -985,6 +1029,9 @@ def main():
     bench = sub.add_parser("bench", help="benchmarks (see BENCHMARKS.md)")
     bench.add_argument("bench_args", nargs="*")
     bench.set_defaults(func=cmd_bench)
+    load = sub.add_parser("load", help="load test of the prefork server (see BENCHMARKS.md)")
+    load.add_argument("load_args", nargs="*")
+    load.set_defaults(func=cmd_load)
     args = parser.parse_args()
     args.func(args)
 

@@ -223,6 +223,9 @@ class HelpdeskTicket(models.Model):
         categories = Category.browse({vals["category_id"] for vals in vals_list if vals.get("category_id")})
         complaints = categories.filtered(lambda c: c.code == "C")
         decisions, todo = {}, []
+        # A batch (an import, the mail gateway's run) repeats the same few facts: the
+        # rule is matched once per distinct ticket description, not per ticket.
+        rule_by_facts = {}
         for index, vals in enumerate(vals_list):
             if self._is_manual_assignment(vals):
                 decisions[index] = {"origin": "manual"}
@@ -248,14 +251,25 @@ class HelpdeskTicket(models.Model):
             priority = vals.get("service_priority") or SERVICE_PRIORITY_BY_STARS.get(
                 vals.get("priority") or "", False
             )
-            facts = self._routing_facts(
-                Category.browse(vals.get("category_id")),
-                self.env["product.product"].browse(vals.get("product_id")),
-                self.env["helpdesk.ticket.channel"].browse(vals.get("channel_id")),
+            key = (
+                vals.get("category_id"),
+                vals.get("product_id"),
+                vals.get("channel_id"),
                 priority,
-                self.env["res.partner"].browse(vals.get("partner_id")),
+                vals.get("partner_id"),
+                company.id,
+                False if free_team else team.id,
             )
-            rule = rules._find_rule(facts, company, False if free_team else team)
+            if key not in rule_by_facts:
+                facts = self._routing_facts(
+                    Category.browse(vals.get("category_id")),
+                    self.env["product.product"].browse(vals.get("product_id")),
+                    self.env["helpdesk.ticket.channel"].browse(vals.get("channel_id")),
+                    priority,
+                    self.env["res.partner"].browse(vals.get("partner_id")),
+                )
+                rule_by_facts[key] = rules._find_rule(facts, company, False if free_team else team)
+            rule = rule_by_facts[key]
             target = rule.team_id or team
             complaint = vals.get("category_id") in complaints.ids
             if not target.is_after_sales or not (rule or complaint):
