@@ -486,14 +486,17 @@ class Replica:
         self.started = False
 
     def ensure(self):
+        """Start the replica, copied afresh: a standby left stopped may no longer
+        find the WAL it needs on the primary (no replication slot holds it), and
+        would then serve stale data."""
         pg = self.pg
         if not pg.pg_bin:
             raise SystemExit("a replica needs the PostgreSQL server binaries (pg_basebackup)")
         if pg._isready(self.host, self.port):
+            log(f"a server already answers on port {self.port}: used as the replica")
             return self
-        for attempt in (1, 2):
-            if not (self.data_dir / "standby.signal").exists():
-                self._basebackup()
+        for _attempt in (1, 2):
+            self._basebackup()
             opts = (f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 "
                     "-c hot_standby=on -c max_connections=200")
             proc = run(pg._as_server_user(
@@ -502,9 +505,7 @@ class Replica:
             if proc.returncode == 0:
                 self.started = True
                 return self
-            # Too far behind the primary (its WAL is gone): copy it again.
             log(f"the replica in {self.data_dir} did not start; copying the primary again")
-            shutil.rmtree(self.data_dir, ignore_errors=True)
         raise SystemExit(f"the replica did not start, see {self.data_dir / 'server.log'}")
 
     def _basebackup(self):
