@@ -497,14 +497,24 @@ class Replica:
             return self
         for _attempt in (1, 2):
             self._basebackup()
+            # A standby needs these at least as high as its primary's.
+            same = pg.psql("postgres", "SELECT string_agg('-c ' || name || '=' || setting, ' ') "
+                           "FROM pg_settings WHERE name IN ('max_connections', "
+                           "'max_worker_processes', 'max_wal_senders', "
+                           "'max_prepared_transactions', 'max_locks_per_transaction')")
             opts = (f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 "
-                    "-c hot_standby=on -c max_connections=200")
+                    f"-c hot_standby=on {same or ''}")
+            # It replays the primary's WAL up to a consistent point first: give it time.
             proc = run(pg._as_server_user(
                 [pg.pg_bin / "pg_ctl", "-D", self.data_dir, "-l", self.data_dir / "server.log",
-                 "-w", "-o", opts, "start"]), check=False, capture_output=True, text=True)
+                 "-w", "-t", "600", "-o", opts, "start"]),
+                check=False, capture_output=True, text=True)
             if proc.returncode == 0:
                 self.started = True
                 return self
+            sys.stdout.write((proc.stdout + proc.stderr)[-3000:])
+            self.started = True  # stop it, should it come up after all
+            self.stop()
             log(f"the replica in {self.data_dir} did not start; copying the primary again")
         raise SystemExit(f"the replica did not start, see {self.data_dir / 'server.log'}")
 
