@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
+from odoo.tools import SQL
 
 from .common import MODULE, AfterSalesCase
 
@@ -127,6 +128,24 @@ class TestReturnExchange(AfterSalesCase):
         form = Form(rma.with_user(self.agent))
         self.assertEqual(form.lot_id, self.lot)
         self.assertEqual(form.ticket_id, ticket)
+
+    def test_a_return_claims_its_delivered_move(self):
+        """issue 20: two sessions returning the same serial at once are serialized
+        on the delivered move's row, which the return rewrites (a new row version,
+        the same values) in its transaction; tools/concurrency.py proves the race
+        itself with two HTTP workers."""
+        with freeze_time(DAY_3):
+            ticket = self._ticket()
+            move = self.delivery.move_ids.filtered(lambda m: m.product_id == self.purifier)
+            row_version = SQL("SELECT xmin::text, write_date FROM stock_move WHERE id = %s",
+                              move.id)
+            self.env.flush_all()
+            [(before, write_date)] = self.env.execute_query(row_version)
+            self._confirm(self._wizard(ticket, self.agent))
+            self.env.flush_all()
+            [(after, write_date_after)] = self.env.execute_query(row_version)
+        self.assertNotEqual(after, before, "the return rewrote the delivered move's row")
+        self.assertEqual(write_date_after, write_date, "with the same values")
 
     def test_receipt_and_refund_are_posted_on_the_ticket(self):
         with freeze_time(DAY_3):

@@ -11,6 +11,10 @@ Environment:
   ODOO_DB       database of ``make run`` (default helpdesk_after_sales)
   PGHOST/PGPORT/PGUSER/PGPASSWORD  an existing PostgreSQL server to use
   HAS_CACHE     cache directory (default ~/.cache/helpdesk_after_sales)
+  ODOO_WORKERS  ``make run``: N prefork HTTP workers and 2 cron workers (default: the
+                threaded server)
+  HAS_PG_REPLICA  ``make run``: 1 starts a streaming replica of the private cluster
+                (port HAS_PG_REPLICA_PORT, default 54330) and reads from it
 """
 
 import argparse
@@ -451,6 +455,239 @@ def odoo_install(pg, db, demo=True):
     return ok, time.time() - started
 
 
+# ---------------------------------------------------------------- workers and replica (issue 20)
+# ``make run`` with ODOO_WORKERS=N serves with N prefork HTTP workers and separate cron
+# workers; with HAS_PG_REPLICA=1 it also starts a streaming replica of the private
+# cluster and gives Odoo its address, so read-only requests read from it. The
+# concurrency harness (tools/concurrency.py) runs the same set-up on a throwaway
+# primary and replica of its own.
+CRON_WORKERS = 2
+REPLICA_PORT = int(os.environ.get("HAS_PG_REPLICA_PORT", str(PRIVATE_PG_PORT + 1)))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def worker_args(workers):
+    """odoo-bin options of a multi-worker server: ``workers`` HTTP workers, cron
+    workers apart, and enough connections per worker for the cron, bus and replica
+    pools (db_maxconn is per process)."""
+    return [f"--workers={workers}", f"--max-cron-threads={CRON_WORKERS}", "--db_maxconn=16",
+            "--limit-time-real=600", "--limit-time-cpu=300"]
+
+
+class Replica:
+    """A hot-standby copy of a PostgreSQL cluster (``pg_basebackup -R``: it streams
+    the primary's WAL), served on its own port."""
+
+    def __init__(self, pg, data_dir, port):
+        self.pg, self.data_dir, self.port = pg, Path(data_dir), str(port)
+        self.host = "127.0.0.1"
+        self.started = False
+
+    def ensure(self):
+        """Start the replica, copied afresh: a standby left stopped may no longer
+        find the WAL it needs on the primary (no replication slot holds it), and
+        would then serve stale data."""
+        pg = self.pg
+        if not pg.pg_bin:
+            raise SystemExit("a replica needs the PostgreSQL server binaries (pg_basebackup)")
+        if pg._isready(self.host, self.port):
+            log(f"a server already answers on port {self.port}: used as the replica")
+            return self
+        for _attempt in (1, 2):
+            self._basebackup()
+            # A standby needs these at least as high as its primary's.
+            same = pg.psql("postgres", "SELECT string_agg('-c ' || name || '=' || setting, ' ') "
+                           "FROM pg_settings WHERE name IN ('max_connections', "
+                           "'max_worker_processes', 'max_wal_senders', "
+                           "'max_prepared_transactions', 'max_locks_per_transaction')")
+            opts = (f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 "
+                    f"-c hot_standby=on {same or ''}")
+            # It replays the primary's WAL up to a consistent point first: give it time.
+            proc = run(pg._as_server_user(
+                [pg.pg_bin / "pg_ctl", "-D", self.data_dir, "-l", self.data_dir / "server.log",
+                 "-w", "-t", "600", "-o", opts, "start"]),
+                check=False, capture_output=True, text=True)
+            if proc.returncode == 0:
+                self.started = True
+                return self
+            sys.stdout.write((proc.stdout + proc.stderr)[-3000:])
+            self.started = True  # stop it, should it come up after all
+            self.stop()
+            log(f"the replica in {self.data_dir} did not start; copying the primary again")
+        raise SystemExit(f"the replica did not start, see {self.data_dir / 'server.log'}")
+
+    def _basebackup(self):
+        log(f"copying the primary {self.pg.host}:{self.pg.port} to a replica in "
+            f"{self.data_dir} (pg_basebackup -R)")
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700)
+        if os.geteuid() == 0:
+            shutil.chown(self.data_dir, "postgres", "postgres")
+        quiet(self.pg._as_server_user(
+            [self.pg.pg_bin / "pg_basebackup", "-h", self.pg.host or "127.0.0.1",
+             "-p", self.pg.port or "5432", "-U", self.pg.user or "postgres",
+             "-D", self.data_dir, "-R", "-X", "stream", "-c", "fast"]))
+
+    def stop(self):
+        if self.started:
+            run(self.pg._as_server_user(
+                [self.pg.pg_bin / "pg_ctl", "-D", self.data_dir, "-m", "fast", "-w", "stop"]
+            ), check=False, stdout=subprocess.DEVNULL)
+            self.started = False
+
+    def in_recovery(self):
+        proc = run(["psql", "-X", "-q", "-A", "-t", "-h", self.host, "-p", self.port, "-U",
+                    self.pg.user or "postgres", "-d", "postgres", "-c",
+                    "SELECT pg_is_in_recovery()"],
+                   capture_output=True, text=True, check=False)
+        return proc.stdout.strip() == "t"
+
+    def odoo_args(self):
+        return [f"--db_replica_host={self.host}", f"--db_replica_port={self.port}"]
+
+
+def run_options(pg):
+    """(extra odoo-bin options, replica or None) from ODOO_WORKERS and HAS_PG_REPLICA."""
+    args = []
+    workers = int(os.environ.get("ODOO_WORKERS") or 0)
+    if workers > 0:
+        log(f"prefork server: {workers} HTTP workers, {CRON_WORKERS} cron workers")
+        args += worker_args(workers)
+    else:
+        args.append("--max-cron-threads=1")
+    replica = None
+    if os.environ.get("HAS_PG_REPLICA", "") not in ("", "0"):
+        replica = Replica(pg, f"{pg.data_dir}-replica", REPLICA_PORT).ensure()
+        log(f"read-only requests read from the replica on 127.0.0.1:{replica.port}")
+        args += replica.odoo_args()
+    return args, replica
+
+
+def run_concurrency(pg, tally, source_db=None):
+    """tools/concurrency.py on a throwaway primary and replica: a copy (pg_dump) of
+    ``source_db``, a database with the addon and its demo data (made on ``pg`` when
+    not given), served by a multi-worker odoo-bin reading from the replica."""
+    if not pg.pg_bin:
+        log("concurrency harness NOT run: no PostgreSQL server binaries (initdb, pg_basebackup)")
+        return
+    log("concurrency and replica harness (tools/concurrency.py)")
+    started = time.time()
+    db = f"has_conc_{os.getpid()}"
+    work = Path(tempfile.mkdtemp(prefix="has_conc_", dir="/var/tmp"))
+    os.chmod(work, 0o755)
+    primary = ThrowawayCluster(pg.pg_bin, work / "primary", free_port())
+    replica = None
+    try:
+        if not source_db:
+            ok, _secs = odoo_install(pg, db, demo=True)
+            if not ok:
+                tally.check("concurrency harness: install", False)
+                return
+        quiet(["pg_dump", "-Fc", "-f", work / "db.dump", source_db or db], env=pg.env())
+        filestore = CACHE / "data" / "filestore" / (source_db or db)
+        if filestore.is_dir():
+            shutil.copytree(filestore, work / "data" / "filestore" / db)
+        if not source_db:
+            drop_db(pg, db)
+        primary.start()
+        quiet(["createdb", db], env=primary.env())
+        quiet(["pg_restore", "--no-owner", "-d", db, work / "db.dump"], env=primary.env())
+        # Every statement logged from now on, by both servers (the replica copies
+        # the setting): how the harness sees which server ran a query.
+        primary.psql("postgres", "ALTER SYSTEM SET log_statement = 'all'")
+        primary.psql("postgres", "SELECT pg_reload_conf()")
+        replica = Replica(primary, work / "replica", free_port()).ensure()
+        odoo = [str(c) for c in odoo_cmd(primary, f"--data-dir={work / 'data'}")]
+        proc = run([VPY, ROOT / "tools" / "concurrency.py", "--db", db,
+                    "--primary-port", primary.port, "--replica-port", replica.port,
+                    "--primary-log", primary.data_dir / "server.log",
+                    "--replica-log", replica.data_dir / "server.log",
+                    "--http-port", free_port(), "--work-dir", work,
+                    "--odoo-cmd", json.dumps(odoo)],
+                   check=False, capture_output=True, text=True, env=primary.env())
+        sys.stdout.write(proc.stdout[-20000:])
+        if proc.returncode and not re.search(r"^concurrency: ", proc.stdout, re.M):
+            sys.stdout.write(proc.stderr[-6000:])
+        passed = len(re.findall(r"^PASS: ", proc.stdout, re.M))
+        failed = len(re.findall(r"^FAIL: ", proc.stdout, re.M))
+        if proc.returncode and not failed:
+            failed = 1
+        tally.passed += passed
+        tally.failed += failed
+        log(f"concurrency harness: {passed} passed, {failed} failed in "
+            f"{time.time() - started:.0f}s")
+    finally:
+        if os.environ.get("HAS_CONC_KEEP"):
+            # Debugging: the servers and the dump stay (stop them with pg_ctl).
+            log(f"kept: {work} (primary port {primary.port}, database {db})")
+        else:
+            if replica:
+                replica.stop()
+            primary.stop()
+            if not source_db:
+                drop_db(pg, db)
+            shutil.rmtree(work, ignore_errors=True)
+
+
+class ThrowawayCluster(Postgres):
+    """A private cluster in a scratch directory on its own port (the harness's
+    primary): initialised, started and removed by the harness only."""
+
+    def __init__(self, pg_bin, data_dir, port):
+        super().__init__()
+        self.pg_bin = pg_bin
+        self._data_dir = Path(data_dir)
+        self.host, self.port, self.user, self.password = "127.0.0.1", str(port), "odoo", None
+        self.private = True
+
+    @property
+    def data_dir(self):
+        return self._data_dir
+
+    def start(self):
+        data = self.data_dir
+        data.mkdir(parents=True)
+        if os.geteuid() == 0:
+            shutil.chown(data, "postgres", "postgres")
+        quiet(self._as_server_user(
+            [self.pg_bin / "initdb", "-D", data, "-U", "odoo", "--auth=trust", "-E", "UTF8",
+             "--locale=C.UTF-8"]))
+        opts = (f"-p {self.port} -k {data} -c listen_addresses=127.0.0.1 "
+                "-c max_connections=200 -c wal_level=replica -c max_wal_senders=4 "
+                "-c log_line_prefix='%m [%p] %a: '")
+        quiet(self._as_server_user(
+            [self.pg_bin / "pg_ctl", "-D", data, "-l", data / "server.log", "-w", "-o", opts,
+             "start"]))
+        self.started = True
+
+    def stop(self):
+        if self.started:
+            run(self._as_server_user(
+                [self.pg_bin / "pg_ctl", "-D", self.data_dir, "-m", "fast", "-w", "stop"]
+            ), check=False, stdout=subprocess.DEVNULL)
+            self.started = False
+
+
+def cmd_concurrency(_args):
+    if not ensure_odoo_src():
+        raise SystemExit(1)
+    ensure_venv()
+    pg = Postgres().ensure()
+    tally = Tally()
+    try:
+        run_concurrency(pg, tally)
+    finally:
+        pg.stop()
+    print(f"{tally.passed} passed, {tally.failed} failed")
+    raise SystemExit(1 if tally.failed else 0)
+
+
 def cmd_run(args):
     if not ensure_odoo_src():
         raise SystemExit(1)
@@ -474,10 +711,11 @@ def cmd_run(args):
             if proc.returncode:
                 sys.stdout.write((proc.stdout + proc.stderr)[-8000:])
                 raise SystemExit(f"upgrading {db} failed, see the log above")
+        # issue 20: ODOO_WORKERS and HAS_PG_REPLICA (see run_options)
+        extra, replica = run_options(pg)
         log(f"serving Odoo on http://localhost:{port} (database {db}, login admin / admin)")
         proc = subprocess.Popen([str(c) for c in odoo_cmd(
-            pg, "-d", db, f"--db-filter=^{re.escape(db)}$", f"--http-port={port}",
-            "--max-cron-threads=1",
+            pg, "-d", db, f"--db-filter=^{re.escape(db)}$", f"--http-port={port}", *extra,
         )])
         def stop(_signum, _frame):
             raise KeyboardInterrupt
@@ -494,6 +732,8 @@ def cmd_run(args):
                     proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+            if replica:
+                replica.stop()
     finally:
         pg.stop()
 
@@ -651,6 +891,12 @@ def cmd_test(args):
                 log("the dependencies' own test suites NOT run (targeted run)")
             else:
                 run_dependency_suites(pg, db_demo, tally)
+            # issue 20: multi-worker races and replica reads, on a copy of the demo
+            # database served from servers of its own
+            if args.pytest_args or args.skip_concurrency:
+                log("the concurrency and replica harness NOT run (targeted run)")
+            else:
+                run_concurrency(pg, tally, db_demo)
     finally:
         if not args.keep_db:
             drop_db(pg, db_demo)
@@ -1017,12 +1263,17 @@ def main():
     test.add_argument("--skip-dependency-suites", action="store_true",
                       help="skip the OCA dependencies' own test suites (also skipped when "
                       "pytest arguments are given)")
+    test.add_argument("--skip-concurrency", action="store_true",
+                      help="skip the multi-worker and replica harness (tools/concurrency.py; "
+                      "also skipped when pytest arguments are given)")
     test.add_argument("pytest_args", nargs="*", help="extra pytest arguments (e.g. -k name)")
     test.set_defaults(func=cmd_test)
     deps = sub.add_parser("test-deps", help="only the OCA dependencies' own test suites")
     deps.add_argument("--baseline", action="store_true",
                       help="on a database with only the dependencies (no addon)")
     deps.set_defaults(func=cmd_test_deps)
+    sub.add_parser("concurrency", help="only the multi-worker and replica harness "
+                   "(tools/concurrency.py)").set_defaults(func=cmd_concurrency)
     sub.add_parser("lint", help="static checks only").set_defaults(func=cmd_lint)
     sub.add_parser("i18n", help="export the .pot and merge it into the .po files").set_defaults(
         func=cmd_i18n)

@@ -242,10 +242,14 @@ class HelpdeskTicket(models.Model):
 
     # ------------------------------------------------------------ data
     @api.model
+    @api.readonly
     def get_after_sales_dashboard_data(self):
         """Every figure of the after-sales dashboard for the current user: theirs
         (``mine``, ``queue``) and, for supervisors and managers, per team and per agent
-        of their teams (``teams``, ``agents``)."""
+        of their teams (``teams``, ``agents``).
+
+        Read-only (``api.readonly``): called from the web client, it runs on the
+        database replica when one is configured; it must never write."""
         times = self._get_after_sales_dashboard_now()
         mine_scope = [("user_id", "=", self.env.uid)]
         mine = {}

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_round
+from odoo.tools import SQL, float_compare, float_round
 
 
 class HelpdeskTicket(models.Model):
@@ -289,6 +289,7 @@ class HelpdeskTicket(models.Model):
         if blocker:
             raise UserError(blocker)
         self._check_rma_lines(lines)
+        self._lock_returned_moves(lines)
         items = self._get_rma_policy_items(lines)
         policy = (
             self._get_return_policy_blocker(reason, items)
@@ -319,6 +320,20 @@ class HelpdeskTicket(models.Model):
         rmas.sudo().action_confirm()
         self._post_rmas_started(kind, rmas, reason, refund, policy, exception)
         return rmas
+
+    def _lock_returned_moves(self, lines):
+        """Serialize the returns of the same delivered items (issue 20): two sessions
+        returning one serial at the same moment must give one RMA. The moves' rows
+        are updated in place (no value changes): the second transaction waits for
+        the first, then fails to serialize (REPEATABLE READ) and Odoo retries it on a
+        fresh snapshot, where the first one's RMA makes the item already returned.
+        A mere ``FOR UPDATE`` would not do: a lock alone is no conflict for the
+        second transaction's older snapshot."""
+        move_ids = tuple({line["move"].id for line in lines})
+        if move_ids:
+            self.env.cr.execute(
+                SQL("UPDATE stock_move SET write_date = write_date WHERE id IN %s", move_ids)
+            )
 
     def _post_rmas_started(self, kind, rmas, reason, refund, policy, exception):
         """The chatter line of a return or exchange started from the ticket."""
