@@ -246,16 +246,22 @@ def module_categories(files):
 
 # ---------------------------------------------------------------- JavaScript (tours)
 def tour_19(text):
-    """19.0's selection fields are a dropdown, not a <select>: a tour step that picks
-    a value in a form view's selection field (``select "value"`` on a
-    ``div[name=field] select``) clicks the field and then the option instead."""
-    return re.sub(
-        r"""(\{\s*trigger:\s*)(["'])(\.o_field_widget|div)\[name=([\w]+)\] select\2,(\s*)run:\s*(["'])select ([^"']+)\6,?""",
-        lambda m: (f"{m[1]}{m[2]}div[name={m[4]}] input{m[2]},{m[5]}run: \"click\",\n}},\n"
-                   f"{{{m[5]}trigger: \".o_select_menu_item:contains('{m[7]}'), "
-                   f".dropdown-item:contains('{m[7]}')\",{m[5]}run: \"click\","),
-        text,
-    )
+    """19.0's form-view selection fields are a SelectMenu, not a <select>: a tour step
+    picking a label in one (trigger ``.o_field_widget[name=x] select`` or
+    ``div[name=x] select``, run ``selectByLabel Label``) becomes two steps: open the
+    menu, click the item. (Portal forms keep their <select>: form#... triggers stay.)"""
+    step = re.compile(
+        r"""\{(\s*)trigger:\s*(["'])(?:\.o_field_widget|div)\[name=["']?(\w+)["']?\] select\2,"""
+        r"""\s*run:\s*(["'])selectByLabel ([^"']+)\4,?\s*\}""")
+
+    def two_steps(m):
+        ws, name, label = m[1], m[3], m[5]
+        end = ws.replace("    ", "", 1) if ws.startswith("\n") else ws
+        return (f'{{{ws}trigger: ".o_field_widget[name={name}] .o_select_menu_toggler",'
+                f'{ws}run: "click",{end}}},\n{end.lstrip(chr(10))}{{{ws}'
+                f'trigger: ".o_select_menu_item:contains({label})",{ws}run: "click",{end}}}')
+
+    return step.sub(two_steps, text)
 
 
 # ---------------------------------------------------------------- manifest

@@ -126,6 +126,18 @@ class TestXml19(unittest.TestCase):
         self.assertIn("[('all_group_ids', 'in', [ref('g')])]", out)
 
 
+class TestTour19(unittest.TestCase):
+    def test_selection_steps_open_the_menu(self):
+        js = ("        {\n            trigger: \".o_field_widget[name=state] select\",\n"
+              "            run: \"selectByLabel Waiting\",\n        },\n")
+        out = build.tour_19(js)
+        self.assertIn('trigger: ".o_field_widget[name=state] .o_select_menu_toggler"', out)
+        self.assertIn('trigger: ".o_select_menu_item:contains(Waiting)"', out)
+        self.assertEqual(out.count("run: \"click\""), 2)
+        portal = 'trigger: "form#f select[name=team]",\n run: "selectByLabel A",'
+        self.assertEqual(build.tour_19(portal), portal)
+
+
 class TestManifest19(unittest.TestCase):
     def test_version_and_overlay_data(self):
         text = '{\n    "version": "18.0.1.2.0",\n    "data": [\n        "a.xml",\n    ],\n}\n'
