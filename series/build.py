@@ -8,7 +8,7 @@
 writes build/19.0/helpdesk_after_sales: every file of the checkout that belongs to
 the module (tracked or new, not ignored; not tools/, series/ or dot-files), with the
 rules below applied to what 19.0 changed, then series/19.0/ copied over it (the few
-files that only 19.0 needs: see series/19.0/README.md). Nothing else is hand-kept per
+files that only 19.0 needs; one of the source's name replaces it: compat.py). Nothing else is hand-kept per
 series. The rules work on any file of the addon, also on code they were not written
 for: they rewrite the 18.0 idioms, not particular files.
 
@@ -329,9 +329,11 @@ def build(series, dest, root=ROOT):
         else:
             wanted[rel] = src.read_bytes()
     for rel in overlay_files:
+        # A file of the source's name replaces it (compat.py), others are added.
+        replaces = rel in wanted
         wanted[rel] = (overlay / rel).read_bytes()
         init = rel.parent / "__init__.py"
-        if rel.suffix == ".py" and rel.name != "__init__.py" and init in wanted:
+        if rel.suffix == ".py" and not replaces and rel.name != "__init__.py" and init in wanted:
             # An overlay module is imported by its package, after the addon's own.
             wanted[init] += f"from . import {rel.stem}  # series/{series}\n".encode()
     for path in sorted(target.rglob("*"), reverse=True) if target.exists() else ():

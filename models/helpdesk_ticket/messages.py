@@ -4,6 +4,8 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import formataddr, html2plaintext
 
+from ...compat import COMPUTE_AUTHOR_NO_RAISE
+
 
 class HelpdeskTicket(models.Model):
     """Customer messages (标准用语): what the desk writes to the customer goes out from the
@@ -25,7 +27,7 @@ class HelpdeskTicket(models.Model):
         """A user without an email address still handles tickets: what they send
         goes out from the desk's address (they stay the author)."""
         author_id, email_from = super()._message_compute_author(
-            author_id, email_from, raise_on_email=False
+            author_id, email_from, **COMPUTE_AUTHOR_NO_RAISE
         )
         if not email_from:
             email_from = self._get_desk_email_from()

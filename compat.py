@@ -1,0 +1,9 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What differs between the Odoo series at run time and no rule of series/build.py
+rewrites, in one place. These are the 18.0 values; the 19.0 build replaces this file
+with series/19.0/compat.py (see README.md, Layout)."""
+
+# mail.thread._message_compute_author: the keywords that make it return without an
+# author's address instead of raising (19.0 never raises and has no such keyword).
+COMPUTE_AUTHOR_NO_RAISE = {"raise_on_email": False}

@@ -1,0 +1,6 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The 19.0 values of compat.py (this file replaces it in the 19.0 build)."""
+
+# mail.thread._message_compute_author never raises on 19.0 (no raise_on_email).
+COMPUTE_AUTHOR_NO_RAISE = {}
