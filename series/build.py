@@ -149,6 +149,10 @@ def rewrite_ast_19(source):
                         break
             if changed:
                 break
+    # call_kw moved from odoo.api to odoo.service.model.
+    source = re.sub(r"^from odoo\.api import call_kw$", "from odoo.service.model import call_kw",
+                    source, flags=re.M)
+    source = re.sub(r"\bodoo\.api\.call_kw\(", "odoo.service.model.call_kw(", source)
     # INSERT_BATCH_SIZE moved to odoo.orm.models.
     source = re.sub(r"\bfrom odoo\.models import INSERT_BATCH_SIZE\b",
                     "from odoo.orm.models import INSERT_BATCH_SIZE", source)

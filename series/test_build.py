@@ -58,6 +58,11 @@ class TestPython19(unittest.TestCase):
         out = build.python_19("from odoo.models import INSERT_BATCH_SIZE\n")
         self.assertEqual(out, "from odoo.orm.models import INSERT_BATCH_SIZE\n")
 
+    def test_call_kw_moved(self):
+        out = build.python_19("from odoo.api import call_kw\n\nx = odoo.api.call_kw(m, 'f', [], {})\n")
+        self.assertEqual(out, "from odoo.service.model import call_kw\n\n"
+                              "x = odoo.service.model.call_kw(m, 'f', [], {})\n")
+
     def test_groups_and_users(self):
         source = (
             'managers = env.ref("x.group").users.filtered(lambda u: u.groups_id)\n'

@@ -551,21 +551,14 @@ def static_checks():
 
 def static_checks_series():
     """pylint-odoo with the series' own settings (the build's .pylintrc-mandatory, with
-    valid-odoo-versions=<series>) and the OCA module checks, on the build; the source's
-    other checks (formatting, .po files, README) are series-independent: ``make lint``."""
+    valid-odoo-versions=<series>) on the build; the source's other checks (XML, CSV,
+    formatting, .po files, README) are series-independent: ``make lint``."""
     target = addons_link() / MODULE
-    log(f"static checks of the {SERIES} build: pylint-odoo ({SERIES} settings), "
-        "OCA module checks")
+    log(f"static checks of the {SERIES} build: pylint-odoo with the {SERIES} settings")
     env = {**os.environ, "PATH": f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
     python_files = sorted(str(p.relative_to(target)) for p in target.rglob("*.py"))
-    failed = run([VENV / "bin" / "pylint", "--rcfile=.pylintrc-mandatory", *python_files],
-                 check=False, cwd=target, env=env).returncode != 0
-    module_files = sorted(str(p.relative_to(target)) for p in target.rglob("*")
-                          if p.suffix in (".xml", ".csv", ".po", ".pot")
-                          or p.name == "__manifest__.py")
-    failed |= run([VENV / "bin" / "oca-checks-odoo-module", "--no-verbose", *module_files],
-                  check=False, cwd=target, env=env).returncode != 0
-    return failed
+    return run([VENV / "bin" / "pylint", "--rcfile=.pylintrc-mandatory", *python_files],
+               check=False, cwd=target, env=env).returncode != 0
 
 
 def wheel_installs():
