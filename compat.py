@@ -7,3 +7,7 @@ with series/19.0/compat.py (see README.md, Layout)."""
 # mail.thread._message_compute_author: the keywords that make it return without an
 # author's address instead of raising (19.0 never raises and has no such keyword).
 COMPUTE_AUTHOR_NO_RAISE = {"raise_on_email": False}
+
+# res.groups: the path from a group to its ir.module.category (19.0: through its
+# res.groups.privilege).
+GROUP_CATEGORY = "category_id"

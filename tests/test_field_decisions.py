@@ -32,6 +32,8 @@ AGENT_WRITABLE = {
         "serial_number",
         "partner_id",
         "product_id",
+        # internal notes (helpdesk_mgmt's on 18.0, the addon's on 19.0: series/19.0)
+        "notes",
         # classification
         "service_priority",
         "priority",

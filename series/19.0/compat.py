@@ -4,3 +4,6 @@
 
 # mail.thread._message_compute_author never raises on 19.0 (no raise_on_email).
 COMPUTE_AUTHOR_NO_RAISE = {}
+
+# res.groups hang off a res.groups.privilege, which is in the category.
+GROUP_CATEGORY = "privilege_id.category_id"
