@@ -11,3 +11,11 @@ COMPUTE_AUTHOR_NO_RAISE = {"raise_on_email": False}
 # res.groups: the path from a group to its ir.module.category (19.0: through its
 # res.groups.privilege).
 GROUP_CATEGORY = "category_id"
+
+# sale.order.line's unit of measure field (19.0: product_uom_id).
+SALE_LINE_UOM = "product_uom"
+
+
+def is_automatic_field(field):
+    """Whether the ORM made ``field`` itself (id, create_uid, write_date, ...)."""
+    return field.automatic

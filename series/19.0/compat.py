@@ -7,3 +7,13 @@ COMPUTE_AUTHOR_NO_RAISE = {}
 
 # res.groups hang off a res.groups.privilege, which is in the category.
 GROUP_CATEGORY = "privilege_id.category_id"
+
+# sale.order.line's unit of measure field.
+SALE_LINE_UOM = "product_uom_id"
+
+
+def is_automatic_field(field):
+    """Whether the ORM made ``field`` itself (19.0's fields have no ``automatic``)."""
+    from odoo.models import MAGIC_COLUMNS
+
+    return field.name in MAGIC_COLUMNS or field.name == "display_name"
