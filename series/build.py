@@ -265,7 +265,10 @@ def tour_19(text):
                 f'{ws}run: "click",{end}}},\n{end.lstrip(chr(10))}{{{ws}'
                 f'trigger: ".o_select_menu_item:contains({label})",{ws}run: "click",{end}}}')
 
-    return step.sub(two_steps, text)
+    text = step.sub(two_steps, text)
+    # A check of the chosen value: the menu's toggler shows its label.
+    return re.sub(r"select:has\(option:checked:contains\(([^)]*)\)\)",
+                  r".o_select_menu_toggler:value(\1)", text)
 
 
 # ---------------------------------------------------------------- manifest

@@ -139,6 +139,9 @@ class TestTour19(unittest.TestCase):
         self.assertIn('trigger: ".o_field_widget[name=state] .o_select_menu_toggler"', out)
         self.assertIn('trigger: ".o_select_menu_item:contains(Waiting)"', out)
         self.assertEqual(out.count("run: \"click\""), 2)
+        check = 'trigger: ".modal .o_field_widget[name=reason] select:has(option:checked:contains(Quality fault))",'
+        self.assertEqual(build.tour_19(check), 'trigger: ".modal .o_field_widget[name=reason] '
+                         '.o_select_menu_toggler:value(Quality fault)",')
         portal = 'trigger: "form#f select[name=team]",\n run: "selectByLabel A",'
         self.assertEqual(build.tour_19(portal), portal)
 

@@ -84,7 +84,9 @@ class HelpdeskTicket(models.Model):
             self._check_forbidden_phrases(kwargs.get("body"), kwargs.get("subject"))
         return super().message_post(**kwargs)
 
-    def _message_update_content(self, message, body, *args, **kwargs):
+    def _message_update_content(self, message, *args, **kwargs):
+        # The body: positional on 18.0, keyword-only on 19.0.
+        body = kwargs["body"] if "body" in kwargs else args[0]
         if (
             message.message_type in ("comment", "email_outgoing")
             and message.subtype_id
@@ -93,4 +95,4 @@ class HelpdeskTicket(models.Model):
             and any(not user.share for user in message.author_id.sudo().user_ids)
         ):
             self._check_forbidden_phrases(body)
-        return super()._message_update_content(message, body, *args, **kwargs)
+        return super()._message_update_content(message, *args, **kwargs)
