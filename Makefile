@@ -1,6 +1,9 @@
 # Two commands for a newcomer: `make run` and `make test`. See README.md.
 PYTHON ?= python3
 DEV := $(PYTHON) tools/dev.py
+# 18.0 (default) or 19.0: `make test ODOO_SERIES=19.0` (see README.md, Layout)
+ODOO_SERIES ?= 18.0
+export ODOO_SERIES
 
 .PHONY: run test lint i18n bench load setup clean
 
@@ -25,5 +28,5 @@ load:   ## load test of the prefork server at 1, 2 and 4 workers (Locust), to BE
 setup:  ## only create .venv and install Odoo, the OCA addons and tools
 	$(DEV) setup
 
-clean:  ## remove the virtualenv (the Odoo tree, databases and caches stay)
-	rm -rf .venv
+clean:  ## remove the virtualenvs and series builds (the Odoo trees, databases and caches stay)
+	rm -rf .venv .venv-19.0 build

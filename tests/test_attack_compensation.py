@@ -409,7 +409,8 @@ class TestAttackCompensation(AfterSalesCase):
                 "write",
                 [compensation.ids, {"partner_id": foreign_partner.id}],
             ),
-            "Incompatible companies",
+            # 19.0 words it "company inconsistencies"
+            "Incompatible companies|company inconsistencies",
         )
         foreign_ticket = self.env["helpdesk.ticket"].create(
             {

@@ -5,6 +5,7 @@ from datetime import date
 from odoo import Command
 from odoo.tests import freeze_time, tagged
 
+from ..compat import SALE_LINE_UOM
 from .common import MODULE, AfterSalesCase
 
 ANALYSIS_REPORT = f"{MODULE}.action_report_after_sales_analysis"
@@ -41,7 +42,7 @@ class TestFailureRateAndCauses(AfterSalesCase):
                 "partner_id": self.customer.id,
                 "order_line": [
                     Command.create(
-                        {"product_id": product.id, "product_uom_qty": quantity, "product_uom": uom.id}
+                        {"product_id": product.id, "product_uom_qty": quantity, SALE_LINE_UOM: uom.id}
                     )
                 ],
             }

@@ -9,6 +9,7 @@ model's ``_server_owned_fields`` (and sets it through a checked method)."""
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
+from ..compat import is_automatic_field
 from .common import new_after_sales_users
 
 MODULE = "helpdesk_after_sales"
@@ -32,6 +33,8 @@ AGENT_WRITABLE = {
         "serial_number",
         "partner_id",
         "product_id",
+        # internal notes (helpdesk_mgmt's on 18.0, the addon's on 19.0: series/19.0)
+        "notes",
         # classification
         "service_priority",
         "priority",
@@ -101,7 +104,7 @@ class TestFieldDecisions(TransactionCase):
             if not (as_agent.has_access("write") or as_agent.has_access("create")):
                 continue
             for name, field in model._fields.items():
-                if field._module != MODULE or field.automatic:
+                if field._module != MODULE or is_automatic_field(field):
                     continue
                 if not (field.store or field.inverse):
                     continue

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import TransactionCase, tagged
 
+from ..compat import GROUP_CATEGORY
 from .common import MODULE, new_user
 
 
@@ -15,7 +16,7 @@ class TestSecurity(TransactionCase):
         helpdesk_user = self.env.ref("helpdesk_mgmt.group_helpdesk_user")
         helpdesk_manager = self.env.ref("helpdesk_mgmt.group_helpdesk_manager")
         category = self.env.ref(f"{MODULE}.module_category_after_sales")
-        self.assertEqual((agent | supervisor | manager).category_id, category)
+        self.assertEqual((agent | supervisor | manager).mapped(GROUP_CATEGORY), category)
         self.assertIn(helpdesk_user, agent.implied_ids)
         self.assertIn(agent, supervisor.implied_ids)
         self.assertIn(supervisor, manager.implied_ids)

@@ -6,7 +6,10 @@
 Standard library only: it runs before the virtualenv exists.
 
 Environment:
-  ODOO_SRC      Odoo 18.0 source tree (default ~/.cache/odoo/18.0)
+  ODOO_SERIES   18.0 (default) or 19.0: the Odoo series to run and test on. The source
+                is 18.0; for 19.0 tools/series.py writes the 19.0 build of the addon
+                into build/19.0/ and that is what Odoo loads (see README.md, Layout)
+  ODOO_SRC      the Odoo source tree of that series (default ~/.cache/odoo/<series>)
   ODOO_PORT     HTTP port of ``make run`` (default 8069)
   ODOO_DB       database of ``make run`` (default helpdesk_after_sales)
   PGHOST/PGPORT/PGUSER/PGPASSWORD  an existing PostgreSQL server to use
@@ -36,12 +39,21 @@ from pathlib import Path
 MODULE = "helpdesk_after_sales"
 ROOT = Path(__file__).resolve().parent.parent
 HOME = Path.home()
-ODOO_SRC = Path(os.environ.get("ODOO_SRC") or HOME / ".cache/odoo/18.0")
+# The series: 18.0 is the source itself; 19.0 runs the build tools/series.py writes.
+SOURCE_SERIES = "18.0"
+SERIES = os.environ.get("ODOO_SERIES") or SOURCE_SERIES
+if SERIES not in ("18.0", "19.0"):
+    raise SystemExit(f"ODOO_SERIES={SERIES}: only 18.0 and 19.0 are supported")
+ODOO_SRC = Path(os.environ.get("ODOO_SRC") or HOME / ".cache/odoo" / SERIES)
 ODOO_GIT = "https://github.com/odoo/odoo.git"
 CACHE = Path(os.environ.get("HAS_CACHE") or HOME / ".cache" / MODULE)
-VENV = ROOT / ".venv"
+# Each series has its own virtualenv and pins (requirements.txt is 18.0's).
+VENV = ROOT / (".venv" if SERIES == SOURCE_SERIES else f".venv-{SERIES}")
 VPY = VENV / "bin" / "python"
-REQUIREMENTS = ROOT / "requirements.txt"
+REQUIREMENTS = ROOT / ("requirements.txt" if SERIES == SOURCE_SERIES
+                       else f"requirements-{SERIES}.txt")
+# Where the addon Odoo loads comes from: the checkout (18.0) or its build (19.0).
+BUILD = ROOT / "build" / SERIES
 # Bump when the install recipe below changes, so existing venvs are refreshed.
 RECIPE_VERSION = "2"
 PRIVATE_PG_PORT = int(os.environ.get("HAS_PG_PORT", "54329"))
@@ -113,17 +125,24 @@ def quiet(cmd, **kwargs):
 
 # ---------------------------------------------------------------- Odoo source
 def odoo_src_present():
-    return (ODOO_SRC / "odoo" / "release.py").is_file()
+    release = ODOO_SRC / "odoo" / "release.py"
+    if not release.is_file():
+        return False
+    found = re.search(r"^version_info = \((\d+), (\d+)", release.read_text(), re.M)
+    if found and f"{found[1]}.{found[2]}" != SERIES:
+        raise SystemExit(f"{ODOO_SRC} holds Odoo {found[1]}.{found[2]}, not {SERIES} "
+                         f"(ODOO_SERIES): point ODOO_SRC at a {SERIES} tree")
+    return True
 
 
 def ensure_odoo_src():
-    """Return True when an Odoo 18.0 tree is available at ODOO_SRC."""
+    """Return True when an Odoo tree of the series is available at ODOO_SRC."""
     if odoo_src_present():
         return True
-    log(f"no Odoo tree at {ODOO_SRC}: trying a shallow clone of upstream 18.0")
+    log(f"no Odoo tree at {ODOO_SRC}: trying a shallow clone of upstream {SERIES}")
     ODOO_SRC.parent.mkdir(parents=True, exist_ok=True)
     proc = run(
-        ["git", "clone", "--quiet", "--depth", "1", "--branch", "18.0", ODOO_GIT, ODOO_SRC],
+        ["git", "clone", "--quiet", "--depth", "1", "--branch", SERIES, ODOO_GIT, ODOO_SRC],
         check=False,
         env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
     )
@@ -131,7 +150,7 @@ def ensure_odoo_src():
         return True
     shutil.rmtree(ODOO_SRC, ignore_errors=True)
     log(
-        "could not get Odoo 18.0. Provide a tree yourself: put an Odoo 18.0 checkout "
+        f"could not get Odoo {SERIES}. Provide a tree yourself: put an Odoo {SERIES} checkout "
         f"(with odoo/, addons/, odoo-bin, setup.py, requirements.txt) at {ODOO_SRC}, "
         "or point ODOO_SRC at one, then run the command again."
     )
@@ -354,7 +373,9 @@ class Postgres:
 
 # ---------------------------------------------------------------- Odoo
 def addons_link():
-    """An addons directory holding the addon under its module name.
+    """An addons directory holding the addon under its module name: for 18.0 a
+    mirror of the checkout (below), for another series the build series/build.py
+    writes from it into build/<series>/ (made again on each command).
 
     The module directory mirrors the checkout with real directories and symlinked
     files, leaving out dot-entries (.venv, .git), tools/ and __pycache__: Odoo walks a
@@ -362,6 +383,9 @@ def addons_link():
     virtualenv, and click-odoo-update hashes the tree with os.walk, which does not
     follow symlinked directories.
     """
+    if SERIES != SOURCE_SERIES:
+        series_build().build(SERIES, BUILD)
+        return BUILD
     key = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
     addons = CACHE / "addons" / key
     module_dir = addons / MODULE
@@ -372,9 +396,21 @@ def addons_link():
     return addons
 
 
+def series_build():
+    """series/build.py, the 18.0 -> other series transformation."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("series_build", ROOT / "series" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _mirror(src, dst, top=False):
+    # tools/, series/ (and its build/) are not part of the module.
     wanted = {p.name: p for p in src.iterdir()
-              if p.name != "__pycache__" and not (top and (p.name.startswith(".") or p.name == "tools"))}
+              if p.name != "__pycache__" and not (top and (p.name.startswith(".") or p.name in (
+                  "tools", "series", "build", "dist")))}
     for entry in dst.iterdir():
         if entry.name == "__pycache__":
             continue  # Python's own, written through the mirror
@@ -742,7 +778,10 @@ def cmd_run(args):
 def static_checks():
     """The hooks of .pre-commit-config.yaml (pylint-odoo with the OCA mandatory checks,
     the OCA module and .po checks, pre-commit-hooks, README generation) on the
-    tracked and new files; all are local hooks run from the virtualenv."""
+    tracked and new files; all are local hooks run from the virtualenv. For another
+    series, the OCA checks of that series on its build (static_checks_series)."""
+    if SERIES != SOURCE_SERIES:
+        return static_checks_series()
     log("static checks: pre-commit (.pre-commit-config.yaml)")
     files = run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
                 capture_output=True, text=True).stdout.split()
@@ -751,6 +790,18 @@ def static_checks():
     proc = run([VENV / "bin" / "pre-commit", "run", "--color=never", "--files", *files],
                check=False, cwd=ROOT, env=env)
     return proc.returncode != 0
+
+
+def static_checks_series():
+    """pylint-odoo with the series' own settings (the build's .pylintrc-mandatory, with
+    valid-odoo-versions=<series>) on the build; the source's other checks (XML, CSV,
+    formatting, .po files, README) are series-independent: ``make lint``."""
+    target = addons_link() / MODULE
+    log(f"static checks of the {SERIES} build: pylint-odoo with the {SERIES} settings")
+    env = {**os.environ, "PATH": f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+    python_files = sorted(str(p.relative_to(target)) for p in target.rglob("*.py"))
+    return run([VENV / "bin" / "pylint", "--rcfile=.pylintrc-mandatory", *python_files],
+               check=False, cwd=target, env=env).returncode != 0
 
 
 def wheel_installs():
@@ -765,16 +816,21 @@ def wheel_installs():
         # whool names the distribution after the directory: build from a copy named
         # like the module holding what a clone would (tracked and new, not ignored).
         source = tmp / MODULE
-        files = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                    cwd=ROOT, capture_output=True).stdout.decode().split("\0")
-        for rel in filter(None, files):
-            if (ROOT / rel).is_file():
-                (source / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(ROOT / rel, source / rel)
+        if SERIES == SOURCE_SERIES:
+            files = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                        cwd=ROOT, capture_output=True).stdout.decode().split("\0")
+            for rel in filter(None, files):
+                if (ROOT / rel).is_file():
+                    (source / rel).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(ROOT / rel, source / rel)
+        else:
+            # The series' build: its manifest says <series>.x.y.z, whool's version.
+            shutil.copytree(addons_link() / MODULE, source,
+                            ignore=shutil.ignore_patterns("__pycache__"))
         env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tmp)}
         proc = run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", tmp / "dist",
                     source], check=False, capture_output=True, text=True, env=env)
-        wheels = sorted((tmp / "dist").glob(f"odoo_addon_{MODULE}-18.0.*.whl"))
+        wheels = sorted((tmp / "dist").glob(f"odoo_addon_{MODULE}-{SERIES}.*.whl"))
         if proc.returncode or len(wheels) != 1:
             sys.stdout.write((proc.stdout + proc.stderr)[-6000:])
             log("the wheel did not build")
@@ -796,7 +852,7 @@ def wheel_installs():
         metadata = next((tmp / "site").glob("*.dist-info/METADATA"), None)
         requires = set(re.findall(r"^Requires-Dist: (\S+)", metadata.read_text(), re.M)
                        if metadata else ())
-        missing = [d for d in oca_depends if f"odoo-addon-{d}==18.0.*" not in requires]
+        missing = [d for d in oca_depends if f"odoo-addon-{d}=={SERIES}.*" not in requires]
         if proc.returncode or not (installed / "__manifest__.py").is_file() or missing:
             sys.stdout.write((proc.stdout + proc.stderr)[-6000:])
             log(f"{wheel.name}: manifest installed: {(installed / '__manifest__.py').is_file()},"
@@ -854,13 +910,19 @@ def cmd_test(args):
     if have_odoo or not VPY.exists():
         if have_odoo:
             ensure_venv()
+    # The series transformation's own unit tests (standard library, any series).
+    proc = run([sys.executable, "-m", "unittest", "-q", "series/test_build.py"], check=False,
+               cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode:
+        sys.stdout.write(proc.stderr[-6000:])
+    tally.check("series/build.py unit tests", proc.returncode == 0)
     if VPY.exists() and (VENV / "bin" / "pre-commit").exists():
-        tally.check("static checks", not static_checks())
+        tally.check(f"static checks ({SERIES})", not static_checks())
         tally.check("the wheel builds and installs", wheel_installs())
     else:
         log("static checks NOT run: no virtualenv with the tools (needs the Odoo tree)")
     if not have_odoo:
-        log("The Odoo test suite was NOT run: no Odoo 18.0 tree could be had (see above).")
+        log(f"The Odoo test suite was NOT run: no Odoo {SERIES} tree could be had (see above).")
         print(f"static: {tally.passed} passed, {tally.failed} failed")
         raise SystemExit(1 if tally.failed else 0)
 
@@ -951,7 +1013,7 @@ def upgrade_is_idempotent(pg, db):
 
 def odoo_rc(pg, db=None):
     """An Odoo configuration file for the server (and ``db``, for pytest-odoo)."""
-    conf = CACHE / (f"odoo-{db}.conf" if db else f"odoo-{pg.port or 'default'}.conf")
+    conf = CACHE / (f"odoo-{db}.conf" if db else f"odoo-{pg.port or 'default'}-{SERIES}.conf")
     lines = ["[options]", f"addons_path = {addons_path()}", f"data_dir = {CACHE / 'data'}"]
     if db:
         lines += [f"db_name = {db}", f"dbfilter = ^{db}$"]
@@ -1132,6 +1194,8 @@ def cmd_test_deps(args):
 
 def cmd_i18n(_args):
     """Export i18n/<MODULE>.pot from a fresh database and merge it into each .po."""
+    if SERIES != SOURCE_SERIES:
+        raise SystemExit(f"the catalogs are made from the source series ({SOURCE_SERIES})")
     if not ensure_odoo_src():
         raise SystemExit(1)
     ensure_venv()

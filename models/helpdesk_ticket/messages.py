@@ -4,6 +4,8 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import formataddr, html2plaintext
 
+from ...compat import COMPUTE_AUTHOR_NO_RAISE
+
 
 class HelpdeskTicket(models.Model):
     """Customer messages (标准用语): what the desk writes to the customer goes out from the
@@ -25,7 +27,7 @@ class HelpdeskTicket(models.Model):
         """A user without an email address still handles tickets: what they send
         goes out from the desk's address (they stay the author)."""
         author_id, email_from = super()._message_compute_author(
-            author_id, email_from, raise_on_email=False
+            author_id, email_from, **COMPUTE_AUTHOR_NO_RAISE
         )
         if not email_from:
             email_from = self._get_desk_email_from()
@@ -82,7 +84,9 @@ class HelpdeskTicket(models.Model):
             self._check_forbidden_phrases(kwargs.get("body"), kwargs.get("subject"))
         return super().message_post(**kwargs)
 
-    def _message_update_content(self, message, body, *args, **kwargs):
+    def _message_update_content(self, message, *args, **kwargs):
+        # The body: positional on 18.0, keyword-only on 19.0.
+        body = kwargs["body"] if "body" in kwargs else args[0]
         if (
             message.message_type in ("comment", "email_outgoing")
             and message.subtype_id
@@ -91,4 +95,4 @@ class HelpdeskTicket(models.Model):
             and any(not user.share for user in message.author_id.sudo().user_ids)
         ):
             self._check_forbidden_phrases(body)
-        return super()._message_update_content(message, body, *args, **kwargs)
+        return super()._message_update_content(message, *args, **kwargs)
