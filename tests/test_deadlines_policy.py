@@ -382,7 +382,7 @@ class TestDeadlinesPolicy(AfterSalesCase):
         for spec in DEADLINE_SPECS:
             self.env.cr.execute(
                 "SELECT 1 FROM pg_indexes WHERE tablename = 'helpdesk_ticket' AND indexname = %s",
-                [f"helpdesk_ticket_{spec.warning}_open_idx"],
+                [f"helpdesk_ticket_{spec.warning}_due_idx"],
             )
             self.assertTrue(self.env.cr.fetchone(), spec.warning)
 

@@ -37,6 +37,10 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_return_tour", {
             run: "click",
         },
         {
+            content: "Wait for the customer's onchange (email, service location) to land before typing on",
+            trigger: ".o_field_widget[name=partner_email] input:value(qian@example.com)",
+        },
+        {
             trigger: ".o_field_widget[name=category_id] input",
             run: "edit Quality fault",
         },
