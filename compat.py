@@ -19,3 +19,18 @@ SALE_LINE_UOM = "product_uom"
 def is_automatic_field(field):
     """Whether the ORM made ``field`` itself (id, create_uid, write_date, ...)."""
     return field.automatic
+
+
+def is_scrap_move(move):
+    """Whether the done stock ``move`` put the goods in a scrap location (19.0's moves
+    have no ``scrapped``: a scrap location is of usage ``inventory``)."""
+    return move.scrapped
+
+
+def cron_run_in_test(case):
+    """The context in which a test's ``ir.cron.method_direct_trigger()`` sees the
+    test's transaction: 18.0 runs the job in the caller's cursor (nothing to do);
+    19.0 runs it in a new cursor, which must wrap the test's (registry test mode)."""
+    import contextlib
+
+    return contextlib.nullcontext()

@@ -3,6 +3,8 @@
 from odoo import fields, models
 from odoo.tools import float_compare
 
+from ..compat import is_scrap_move
+
 RMA_REASONS = [
     ("no_reason", "No reason (7-day return)"),
     ("quality", "Quality fault"),
@@ -147,7 +149,7 @@ class Rma(models.Model):
         if receipt.state != "done":
             return False, False
         delivered = rma.delivery_move_ids.filtered(
-            lambda m: m.state == "done" and not m.scrapped
+            lambda m: m.state == "done" and not is_scrap_move(m)
         )
         back = delivered and (
             float_compare(

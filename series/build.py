@@ -208,6 +208,10 @@ def xml_19(text, categories):
         if not found:
             return record
         category = found[1]
+        if category == "base.module_category_hidden":
+            # 19.0 has no hidden privilege: a group without one is hidden.
+            return re.sub(r'\n?[ \t]*<field\s+name="category_id"\s+ref="[^"]+"\s*/>', "",
+                          record, count=1)
         privilege = privilege_xmlid(category)
         record = record.replace(found[0], f'<field name="privilege_id" ref="{privilege}" />')
         if privilege in made:
@@ -269,6 +273,54 @@ def tour_19(text):
     # A check of the chosen value: the menu's toggler shows its label.
     return re.sub(r"select:has\(option:checked:contains\(([^)]*)\)\)",
                   r".o_select_menu_toggler:value(\1)", text)
+
+
+# ---------------------------------------------------------------- catalogs
+def _po_entries(text):
+    """The entries of a PO catalog: (msgid, msgstr, block), msgid and msgstr decoded
+    enough to compare (the quoted pieces joined), block the entry's lines."""
+    entries = []
+    for block in re.split(r"\n\s*\n", text.strip("\n")):
+        fields, key = {}, None
+        for line in block.splitlines():
+            found = re.match(r"(msgctxt|msgid|msgstr)\s+(\".*\")\s*$", line)
+            if found:
+                key = found[1]
+                fields[key] = found[2][1:-1]
+            elif key and line.startswith('"'):
+                fields[key] += line.strip()[1:-1]
+            elif not line.startswith("#"):
+                key = None
+        entries.append(((fields.get("msgctxt"), fields.get("msgid")), fields.get("msgstr"),
+                        block))
+    return entries
+
+
+def merge_po(source, addendum):
+    """``source`` (a PO or POT catalog's text) with the entries of ``addendum`` (one of
+    the series' own, its header left out): a new term is added; a term the source
+    has with the same translation gets the addendum's occurrences (``#:`` lines, the
+    records it translates); with another translation (Location: a stock location in
+    one module, a service address in another) it is an entry of its own, which
+    Odoo reads as such (it imports each occurrence's record)."""
+    entries = _po_entries(source)
+    index = {key: i for i, (key, _msgstr, _block) in enumerate(entries)}
+    blocks = [block for _key, _msgstr, block in entries]
+    for key, msgstr, block in _po_entries(addendum):
+        if key[1] in ("", None):
+            continue  # the header
+        if key not in index or msgstr != entries[index[key]][1]:
+            index.setdefault(key, len(blocks))
+            blocks.append(block)
+            entries.append((key, msgstr, block))
+            continue
+        i = index[key]
+        lines = blocks[i].splitlines()
+        have = set(lines)
+        new = [line for line in block.splitlines() if line.startswith("#:") and line not in have]
+        last = max((n for n, line in enumerate(lines) if line.startswith("#")), default=-1)
+        blocks[i] = "\n".join(lines[:last + 1] + new + lines[last + 1:])
+    return "\n\n".join(blocks) + "\n"
 
 
 # ---------------------------------------------------------------- manifest
@@ -336,8 +388,12 @@ def build(series, dest, root=ROOT):
         else:
             wanted[rel] = src.read_bytes()
     for rel in overlay_files:
-        # A file of the source's name replaces it (compat.py), others are added.
+        # A file of the source's name replaces it (compat.py), others are added; a
+        # catalog (.po, .pot) of the source's name adds its terms to it.
         replaces = rel in wanted
+        if replaces and rel.suffix in (".po", ".pot"):
+            wanted[rel] = merge_po(wanted[rel].decode(), (overlay / rel).read_text()).encode()
+            continue
         wanted[rel] = (overlay / rel).read_bytes()
         init = rel.parent / "__init__.py"
         if rel.suffix == ".py" and not replaces and rel.name != "__init__.py" and init in wanted:

@@ -123,6 +123,20 @@ class TestXml19(unittest.TestCase):
         # Other models' category_id stays.
         self.assertIn('<field name="category_id" ref="category_x" />', out)
 
+    def test_hidden_groups_have_no_privilege(self):
+        xml = (
+            "<odoo>\n"
+            '    <record id="group_t" model="res.groups">\n'
+            '        <field name="name">T</field>\n'
+            '        <field name="category_id" ref="base.module_category_hidden" />\n'
+            "    </record>\n"
+            "</odoo>\n"
+        )
+        out = build.xml_19(xml, self.CATEGORIES)
+        self.assertNotIn("privilege", out)
+        self.assertNotIn("category_id", out)
+        self.assertIn('        <field name="name">T</field>\n    </record>', out)
+
     def test_group_fields_and_domains(self):
         xml = ('<field name="groups_id" eval="[Command.link(ref(\'g\'))]" />\n'
                "<field name=\"domain\">[('groups_id', 'in', [ref('g')])]</field>\n")
@@ -181,6 +195,41 @@ class TestBuild(unittest.TestCase):
             tracked = subprocess.run(["git", "ls-files"], cwd=HERE.parent, capture_output=True,
                                      text=True, check=True).stdout
             self.assertIn("__manifest__.py", tracked)
+
+
+class TestCatalogs(unittest.TestCase):
+    SOURCE = (
+        'msgid ""\nmsgstr ""\n"Project-Id-Version: Odoo 18.0\\n"\n\n'
+        "#. module: a\n#: model:ir.model.fields,field_description:a.field_x__name\n"
+        'msgid "Name"\nmsgstr "名称"\n\n'
+        "#. module: a\n#: model:ir.model.fields,field_description:a.field_x__note\n"
+        'msgid ""\n"A long "\n"note"\nmsgstr "长说明"\n'
+    )
+
+    def test_the_series_terms_are_added(self):
+        addendum = (
+            'msgid ""\nmsgstr ""\n"Project-Id-Version: Odoo 19.0\\n"\n\n'
+            "#. module: b\n#: model:ir.model.fields,field_description:b.field_y__name\n"
+            'msgid "Name"\nmsgstr "名称"\n\n'
+            "#. module: b\n#: model:ir.model.fields,field_description:b.field_y__stage\n"
+            'msgid "Stage"\nmsgstr "阶段"\n'
+        )
+        out = build.merge_po(self.SOURCE, addendum)
+        self.assertEqual(out.count('msgid "Name"'), 1)
+        self.assertIn("#: model:ir.model.fields,field_description:a.field_x__name\n"
+                      "#: model:ir.model.fields,field_description:b.field_y__name\n"
+                      'msgid "Name"', out)
+        self.assertIn('#: model:ir.model.fields,field_description:b.field_y__stage\n'
+                      'msgid "Stage"\nmsgstr "阶段"\n', out)
+        self.assertEqual(out.count("Project-Id-Version"), 1)
+        self.assertIn("Odoo 18.0", out)
+        self.assertEqual(build.merge_po(self.SOURCE, ""), self.SOURCE)
+
+    def test_another_wording_is_an_entry_of_its_own(self):
+        addendum = '#: model:b.x\nmsgid ""\n"A long "\n"note"\nmsgstr "备注"\n'
+        out = build.merge_po(self.SOURCE, addendum)
+        self.assertTrue(out.startswith(self.SOURCE.rstrip("\n")))
+        self.assertTrue(out.endswith("\n\n" + addendum))
 
 
 if __name__ == "__main__":

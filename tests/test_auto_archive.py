@@ -5,6 +5,7 @@ from datetime import date
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, freeze_time, tagged
 
+from ..compat import cron_run_in_test
 from .common import MODULE, AfterSalesCase
 
 ARCHIVE_LOGGER = f"odoo.addons.{MODULE}.models.helpdesk_ticket.archive"
@@ -26,7 +27,7 @@ class TestAutoArchive(AfterSalesCase):
 
     def _run_cron(self, moment):
         """The scheduled job, as its own user, at ``moment``."""
-        with freeze_time(moment):
+        with freeze_time(moment), cron_run_in_test(self):
             self.cron.method_direct_trigger()
         self.env.invalidate_all()
 

@@ -103,6 +103,84 @@ DEPENDENCY_KNOWN_FAILURES = {
     "base_tier_validation.tests.test_tier_validation.TierTierValidation"
     ".test_31_request_validation": "the same assertion as test_30",
 }
+# On 19.0 (``ODOO_SERIES=19.0 tools/dev.py test-deps --baseline``, December 2026): the
+# same two helpdesk_mgmt_sla tests (base_tier_validation's pass there), fieldservice
+# 19.0's fixtures and the tests below, all failing on a database with only the
+# dependencies too.
+if SERIES == "19.0":
+    DEPENDENCY_KNOWN_FAILURES = {
+        test_id: reason for test_id, reason in DEPENDENCY_KNOWN_FAILURES.items()
+        if test_id.startswith("helpdesk_mgmt_sla.")
+    }
+    DEPENDENCY_KNOWN_FAILURES.update(dict.fromkeys((
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_equipment_removed_on_company_mismatch",
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_fsm_order",
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_fsm_order_category",
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_fsm_order_create",
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_fsm_order_default_stage",
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_fsm_order_default_team",
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_fsm_order_default_team_from_location",
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_onchange_template_without_type_or_team",
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_order_move_to_completed",
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_order_sign",
+        "fieldservice.tests.test_fsm_category.TestFsmCategory.test_order_unlink",
+        "fieldservice.tests.test_fsm_equipment.FSMEquipment.test_fsm_equipment",
+        "fieldservice.tests.test_fsm_location.FSMLocation.test_child_partner_location_gets_parent_fsm_location",
+        "fieldservice.tests.test_fsm_location.FSMLocation.test_convert_partner_to_fsm_location",
+        "fieldservice.tests.test_fsm_location.FSMLocation.test_convert_partner_to_fsm_location_multi",
+        "fieldservice.tests.test_fsm_location.FSMLocation.test_create_location_with_existing_partner",
+        "fieldservice.tests.test_fsm_location.FSMLocation.test_create_root_fsm_location",
+        "fieldservice.tests.test_fsm_location.FSMLocation.test_create_root_fsm_location_from_form",
+        "fieldservice.tests.test_fsm_location.FSMLocation.test_create_sublocation_from_form",
+        "fieldservice.tests.test_fsm_location.FSMLocation.test_create_sublocation_inherits_owner_from_parent",
+        "fieldservice.tests.test_fsm_location.FSMLocation.test_fsm_location",
+        "fieldservice.tests.test_fsm_location.FSMLocation.test_fsm_multi_sublocation",
+        "fieldservice.tests.test_fsm_order.TestFSMOrder.test_equipment_removed_on_company_mismatch",
+        "fieldservice.tests.test_fsm_order.TestFSMOrder.test_fsm_order",
+        "fieldservice.tests.test_fsm_order.TestFSMOrder.test_fsm_order_create",
+        "fieldservice.tests.test_fsm_order.TestFSMOrder.test_fsm_order_default_stage",
+        "fieldservice.tests.test_fsm_order.TestFSMOrder.test_fsm_order_default_team",
+        "fieldservice.tests.test_fsm_order.TestFSMOrder.test_fsm_order_default_team_from_location",
+        "fieldservice.tests.test_fsm_order.TestFSMOrder.test_onchange_template_without_type_or_team",
+        "fieldservice.tests.test_fsm_order.TestFSMOrder.test_order_move_to_completed",
+        "fieldservice.tests.test_fsm_order.TestFSMOrder.test_order_sign",
+        "fieldservice.tests.test_fsm_order.TestFSMOrder.test_order_unlink",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_equipment_removed_on_company_mismatch",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_fsm_order",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_fsm_order_create",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_fsm_order_default_stage",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_fsm_order_default_team",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_fsm_order_default_team_from_location",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_fsm_order_onchange_template",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_onchange_template_without_type_or_team",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_order_move_to_completed",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_order_sign",
+        "fieldservice.tests.test_fsm_order_template_onchange.TestTemplateOnchange.test_order_unlink",
+        "fieldservice.tests.test_fsm_person.FSMPerson.test_create_fsm_worker_from_form",
+        "fieldservice.tests.test_fsm_person.FSMPerson.test_fsm_person",
+        "fieldservice.tests.test_fsm_person.FSMPerson.test_fsm_person_create_multi",
+        "fieldservice.tests.test_fsm_person.FSMPerson.test_fsm_person_search",
+        "fieldservice.tests.test_fsm_team.FSMTeam.test_fsm_order",
+        "fieldservice.tests.test_fsm_wizard.FSMWizard.test_convert_location",
+        "fieldservice.tests.test_fsm_wizard.FSMWizard.test_convert_person",
+        "fieldservice.tests.test_fsm_wizard.FSMWizard.test_convert_sublocation",
+        "fieldservice.tests.test_fsm_wizard.FSMWizard.test_prepare_fsm_location_child_under_fsm_parent",
+        "fieldservice.tests.test_fsm_wizard.FSMWizard.test_prepare_fsm_location_child_without_parent_location",
+        "fieldservice.tests.test_fsm_wizard.FSMWizard.test_prepare_fsm_location_root_partner",
+        "fieldservice.tests.test_res_partner.FSMResPartner.test_action_open_owned_locations_empty",
+        "fieldservice.tests.test_res_partner.FSMResPartner.test_partner_convert_to_location_action",
+        "fieldservice.tests.test_res_partner.FSMResPartner.test_partner_convert_to_person_action",
+        "fieldservice.tests.test_res_partner.FSMResPartner.test_partner_write_type_fsm_location",
+        "fieldservice.tests.test_res_partner.FSMResPartner.test_res_partner_open_owned_locations",
+    ), "fieldservice 19.0's test fixtures create FSM stages of a type and sequence its "
+        "demo stages already have: ValidationError (same Type and Sequence) in setUpClass; "
+        "the same without the addon"))
+    DEPENDENCY_KNOWN_FAILURES.update(dict.fromkeys((
+        "product_warranty.tests.test_product_warranty.TestProductWarranty.test_default_instruction",
+        "rma.tests.test_rma_auxiliary.TestRmaAuxiliary.test_warehouse_rename_and_update_values",
+        "rma_sale.tests.test_rma_sale.TestRmaSale.test_create_rma_from_so_with_invoice",
+        "rma_sale.tests.test_rma_sale.TestRmaSale.test_create_rma_from_so_without_invoice",
+    ), "fails on 19.0 on a database with only the dependencies too (baseline run)"))
 
 
 def log(msg):
