@@ -5,9 +5,8 @@ import threading
 from collections import defaultdict
 from typing import NamedTuple
 
-import psycopg2
-
 from odoo import Command, api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, retrying
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -88,19 +87,39 @@ class HelpdeskTicketAlert(models.Model):
     def _cron_overdue_alerts(self, batch_size=300):
         """Warn before, and escalate after, response, resolution and customer-update
         deadlines. Each alert level is raised once per deadline (see
-        helpdesk.ticket.alert); batches are committed outside tests so a crash loses
-        at most the current one."""
+        helpdesk.ticket.alert). Outside tests the housekeeping and each batch are
+        committed on their own, so a crash loses at most the current batch, and a
+        batch that collides with another run of the job is retried."""
         now = fields.Datetime.now()
-        self._expire_overdue_sla_lines(now)
-        self._clear_stale_alerts()
+
+        def housekeeping():
+            self._expire_overdue_sla_lines(now)
+            self._clear_stale_alerts()
+
+        self._commit_retrying(housekeeping)
         candidates = self._select_alert_candidates(now)
-        testing = getattr(threading.current_thread(), "testing", False)
         for start in range(0, len(candidates), batch_size):
-            self._raise_alerts(candidates[start : start + batch_size])
-            done = min(start + batch_size, len(candidates))
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(candidates) - done)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            batch = candidates[start : start + batch_size]
+            done = start + len(batch)
+
+            def raise_batch(batch=batch, done=done):
+                self._raise_alerts(batch)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=len(candidates) - done)
+
+            self._commit_retrying(raise_batch)
+
+    @api.model
+    def _commit_retrying(self, step):
+        """Run ``step`` and commit it, through Odoo's own retry loop for HTTP requests:
+        on a serialization failure it rolls back, waits and runs it again. Two runs of
+        the job at once (two cron workers, or a manual run beside the scheduled one on
+        another scheduled action) collide on the alerts they both claim; the one that
+        waited sees the other's alerts on its retry and claims none of them. On 19.0
+        a scheduled action's job has no other retry: its failure would only be logged.
+        Tests share one transaction, which cannot commit: ``step`` just runs."""
+        if getattr(threading.current_thread(), "testing", False):
+            return step()
+        return retrying(step, self.env)
 
     @api.model
     def _expire_overdue_sla_lines(self, now):
@@ -212,8 +231,8 @@ class HelpdeskTicketAlert(models.Model):
             with self.env.cr.savepoint():
                 self._claim_and_act_on_alerts(candidates)
             return
-        except psycopg2.errors.SerializationFailure:
-            raise  # another worker: Odoo retries the job
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # another run of the job: _commit_retrying runs the batch again
         except Exception:  # pylint: disable=broad-except
             self.env.invalidate_all()
         by_ticket = defaultdict(list)
@@ -223,7 +242,7 @@ class HelpdeskTicketAlert(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self._claim_and_act_on_alerts(ticket_candidates)
-            except psycopg2.errors.SerializationFailure:
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 raise
             except Exception:  # pylint: disable=broad-except
                 self.env.invalidate_all()
