@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from odoo.api import call_kw
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 
 from .common import MODULE, AfterSalesCase, new_user
@@ -296,3 +296,27 @@ class TestMailIn(AfterSalesCase):
         )
         self.assertIn(b"Mail-in repair", html)
         self.assertIn(b"Unit returned on", html)
+
+    def test_ticket_closes_only_once_the_unit_is_back(self):
+        ticket = self._mail_in_received()
+        self._record_result(ticket)
+        self.assertFalse(ticket.with_user(self.agent).can_close)
+        with self.assertRaisesRegex(UserError, "mail-in repair .* is open"):
+            ticket.with_user(self.agent).action_close()
+        # Nor around the button: the stage written over the external API.
+        with self.assertRaisesRegex(ValidationError, "mail-in repair .* is open"):
+            rpc(self.env(user=self.agent), "helpdesk.ticket", "write", ticket.ids,
+                {"stage_id": self.stage_done.id})
+        # The customer is told why, from the portal.
+        blocker = ticket._get_portal_close_blocker(self.stage_done, ticket.partner_id)
+        self.assertIn("unit is still with us", blocker)
+        self.assertFalse(ticket.closed)
+
+        with freeze_time("2026-06-12 10:00:00"):
+            ticket.with_user(self.agent).action_return_mail_in_unit()
+        self.assertFalse(ticket.with_user(self.agent).can_close, "not shipped yet")
+        with freeze_time(RETURNED_ON):
+            self._ship_back(ticket)
+        self.assertTrue(ticket.with_user(self.agent).can_close)
+        ticket.with_user(self.agent).action_close()
+        self.assertEqual(ticket.stage_id, self.stage_done)

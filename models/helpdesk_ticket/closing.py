@@ -171,7 +171,7 @@ class HelpdeskTicket(models.Model):
         missing = self._get_missing_closing_fields()
         if missing:
             return self._closing_missing_message(missing)
-        return None
+        return self._get_closing_obstacle()
 
     def _closing_missing_message(self, missing):
         return self.env._(
@@ -189,6 +189,9 @@ class HelpdeskTicket(models.Model):
             missing = ticket._get_missing_closing_fields(vals)
             if missing:
                 raise ValidationError(ticket._closing_missing_message(missing))
+            obstacle = ticket._get_closing_obstacle()
+            if obstacle:
+                raise ValidationError(obstacle)
 
     def _prepare_closing_write(self, vals):
         """Check the closing rules of the tickets this write closes. Returns the
@@ -267,6 +270,13 @@ class HelpdeskTicket(models.Model):
                     "Ticket %(ticket)s cannot be closed as solved yet: our team has not "
                     "recorded its result. Reply to the ticket to tell us the problem is "
                     "solved, and we will close it.",
+                    ticket=self.display_name,
+                )
+            if self._get_closing_obstacle():
+                return self.env._(
+                    "Ticket %(ticket)s cannot be closed as solved yet: our work on it is "
+                    "not over (for example your unit is still with us). We will close it "
+                    "once it is.",
                     ticket=self.display_name,
                 )
         return None

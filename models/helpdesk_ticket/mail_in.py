@@ -87,6 +87,25 @@ class HelpdeskTicket(models.Model):
             ticket.can_return_unit = saved and ticket._get_unit_return_blocker() is None
 
     # ------------------------------------------------------------ checks
+    @api.depends("mail_in_rma_id.state")
+    def _compute_can_close(self):
+        return super()._compute_can_close()
+
+    def _get_closing_obstacle(self):
+        """The ticket is not solved while the customer's unit is on its way to us,
+        with us or not shipped back yet."""
+        obstacle = super()._get_closing_obstacle()
+        rma = self.sudo().mail_in_rma_id
+        if obstacle or rma.state not in MAIL_IN_OPEN_STATES:
+            return obstacle
+        return self.env._(
+            "Ticket %(ticket)s cannot be closed while its mail-in repair %(rma)s is open: "
+            "ship the customer's unit back with \"Return the unit\" first, or cancel the "
+            "RMA if the unit never came.",
+            ticket=self.display_name,
+            rma=rma.name,
+        )
+
     def _get_mail_in_blocker(self):
         """Why the unit cannot be received for a mail-in repair now, or None."""
         self.ensure_one()
