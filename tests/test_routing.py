@@ -470,15 +470,55 @@ class TestRouting(AfterSalesCase):
         planned(1)  # warm-up: the registry's caches
         self.assertEqual(planned(1), planned(10))
 
+    def test_batch_routed_tells_each_handler_once(self):
+        """An import routing several tickets to a handler tells them once, listing
+        the tickets (not a mail per ticket); a ticket routed alone gets mail's own
+        "assigned to you" notification."""
+        self._rule(method="fixed", user_id=self.agent_2.id)
+        partner = self.agent_2.partner_id
+
+        def notifications():
+            return self.env["mail.message"].sudo().search(
+                [("message_type", "=", "user_notification"), ("partner_ids", "in", partner.ids)]
+            )
+
+        before = notifications()
+        tickets = self.env["helpdesk.ticket"].with_user(self.manager).create(
+            [
+                {"name": f"Imported {index}", "description": "<p>No power.</p>",
+                 "category_id": self.category_b.id, "partner_id": self.customer.id,
+                 "team_id": False}
+                for index in range(3)
+            ]
+        )
+        self.assertEqual(tickets.user_id, self.agent_2)
+        digest = notifications() - before
+        self.assertEqual(len(digest), 1, "one notification for the three tickets")
+        self.assertIn("3 tickets", digest.subject)
+        for ticket in tickets:
+            self.assertIn(ticket.display_name, str(digest.body))
+            self.assertIn(partner, ticket.message_partner_ids, "the handler follows each")
+
+        single = self._new_ticket(user=self.manager, name="Routed alone")
+        self.assertEqual(single.user_id, self.agent_2)
+        alone = notifications() - before - digest
+        self.assertEqual(len(alone), 1)
+        self.assertIn(single.display_name, alone.subject)
+        self.assertIn("You have been assigned to", alone.subject)
+
     def test_routed_batch_create_adds_no_query_per_ticket(self):
         """Creating routed tickets costs what creating them with the same team and
         handler given costs, plus a constant: one search of the rules, one grouped
         read of the loads, one grouped write of the decisions and one batch of notes
-        per create, whatever the number of tickets (issue 18)."""
+        per create, whatever the number of tickets (issue 18). Without mail's
+        "assigned to you" notifications, which differ by design (one per handler for a
+        routed batch: test_batch_routed_tells_each_handler_once)."""
         for index in range(5):
             self._rule(name=f"Rule {index}", sequence=index,
                        channel_ids=[Command.set(self.channel_email.ids)] if index < 4 else [])
-        Ticket = self.env["helpdesk.ticket"].with_user(self.agent)
+        Ticket = self.env["helpdesk.ticket"].with_user(self.agent).with_context(
+            mail_auto_subscribe_no_notify=True
+        )
 
         def created(count, routed):
             team = {"team_id": False} if routed else {
