@@ -6,10 +6,13 @@ them) and customers on the portal (their tickets, one ticket, a new request).
 
 Run by tools/load.py (headless, bounded in time, against a server on the loopback).
 Accounts: LOAD_AGENTS and LOAD_CUSTOMERS (comma-separated logins), LOAD_PASSWORD;
-LOAD_TEAM_ID the team agents record tickets on, LOAD_PARTNER_IDS their customers.
+LOAD_TEAM_ID the team agents record tickets on, LOAD_PARTNER_IDS their customers;
+LOAD_SESSIONS a JSON file of session ids by login, opened by tools/load.py before the
+runs: simulated users reuse them and log in only for a login it lacks.
 """
 
 import itertools
+import json
 import os
 import random
 import re
@@ -25,6 +28,10 @@ PARTNER_IDS = [int(p) for p in os.environ.get("LOAD_PARTNER_IDS", "").split(",")
 CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 CATEGORY = re.compile(r'<option[^>]*value="(\d+)"[^>]*>[^<]*</option>')
 TICKET_LINK = re.compile(r'href="/my/ticket/(\d+)')
+SESSIONS = {}
+if os.environ.get("LOAD_SESSIONS") and os.path.exists(os.environ["LOAD_SESSIONS"]):
+    with open(os.environ["LOAD_SESSIONS"]) as sessions_file:
+        SESSIONS = json.load(sessions_file)
 # What the web client's list and form of tickets ask for (a subset of the fields).
 LIST_SPEC = {
     "number": {},
@@ -46,8 +53,13 @@ class OdooUser(HttpUser):
 
     def on_start(self):
         # Logging in is not part of the measured mix (a password hash costs a good
-        # second of CPU): done with a session of its own, its cookie handed over.
+        # second of CPU): the session tools/load.py opened for this login before the
+        # runs, else one logged in here with a session of its own, its cookie handed
+        # over (outside the statistics, but it loads the server during the run).
         self.login = next(self.accounts)
+        if SESSIONS.get(self.login):
+            self.client.cookies.set("session_id", SESSIONS[self.login])
+            return
         session = requests.Session()
         page = session.get(f"{self.host}/web/login", timeout=300)
         token = CSRF.search(page.text)
