@@ -139,13 +139,14 @@ class HelpdeskTicketAlert(models.Model):
     @api.model
     def _expire_overdue_sla_lines(self, now):
         """A running deadline that passed while the ticket sat idle is breached."""
-        lines = self.env["helpdesk.ticket.sla"].search(
-            [
-                ("state", "=", "in_progress"),
-                ("deadline", "<", now),
-                ("ticket_id.is_after_sales", "=", True),
-            ]
-        )
+        Sla = self.env["helpdesk.ticket.sla"]
+        # issue 20: the lines past their deadline first (the running lines' index:
+        # a few since the last run), then only those of after-sales tickets. In one
+        # query the planner, misjudging how many lines are due, read every ticket to
+        # join them (0.36 s at 1,000,000 tickets with nothing to expire).
+        lines = Sla.search([("state", "=", "in_progress"), ("deadline", "<", now)])
+        if lines:
+            lines = Sla.search([("id", "in", lines.ids), ("ticket_id.is_after_sales", "=", True)])
         if lines:
             lines.sudo().write({"state": "expired"})
 
