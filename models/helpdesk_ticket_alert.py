@@ -174,13 +174,16 @@ class HelpdeskTicketAlert(models.Model):
             else:
                 stale = moved
             whens.append(SQL("WHEN %s THEN %s", spec.kind, stale))
+        # issue 20: each alert reads its ticket by primary key (a subquery per alert):
+        # the alerts are few, the tickets many. As a join the planner hashed the
+        # alerts and read every ticket (0.8 s at 1,000,000 tickets, 0.1 s so).
         self.env.cr.execute(
             SQL(
                 """
                 DELETE FROM helpdesk_ticket_alert a
-                      USING helpdesk_ticket t
-                      WHERE t.id = a.ticket_id
-                        AND CASE a.kind %s ELSE FALSE END
+                      WHERE (SELECT CASE a.kind %s ELSE FALSE END
+                               FROM helpdesk_ticket t
+                              WHERE t.id = a.ticket_id)
                 """,
                 SQL(" ").join(whens),
             )
