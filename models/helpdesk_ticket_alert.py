@@ -32,7 +32,11 @@ class DeadlineSpec(NamedTuple):
         otherwise. The cron compares it with now and the ticket's init() indexes the
         very same expression (issue 20, see there): keep both from this one place."""
         prefix = f"{alias}." if alias else ""
-        conditions = [f"{prefix}active", f"{prefix}is_after_sales", f"{prefix}{self.deadline} IS NOT NULL"]
+        conditions = [
+            f"{prefix}active",
+            f"{prefix}is_after_sales",
+            f"{prefix}{self.deadline} IS NOT NULL",
+        ]
         if self.state:
             conditions.append(f"{prefix}{self.state} IN ('running', 'breached')")
         return (
@@ -143,7 +147,7 @@ class HelpdeskTicketAlert(models.Model):
         # issue 20: the lines past their deadline first (the running lines' index:
         # a few since the last run), then only those of after-sales tickets. In one
         # query the planner, misjudging how many lines are due, read every ticket to
-        # join them (0.36 s at 1,000,000 tickets with nothing to expire).
+        # join them (0.36 s at 1,000,000 tickets, BENCHMARKS.md).
         lines = Sla.search([("state", "=", "in_progress"), ("deadline", "<", now)])
         if lines:
             lines = Sla.search([("id", "in", lines.ids), ("ticket_id.is_after_sales", "=", True)])
@@ -176,7 +180,7 @@ class HelpdeskTicketAlert(models.Model):
             whens.append(SQL("WHEN %s THEN %s", spec.kind, stale))
         # issue 20: each alert reads its ticket by primary key (a subquery per alert):
         # the alerts are few, the tickets many. As a join the planner hashed the
-        # alerts and read every ticket (0.8 s at 1,000,000 tickets, 0.1 s so).
+        # alerts and read every ticket (0.8 s at 1,000,000 tickets, 0.2 s so).
         self.env.cr.execute(
             SQL(
                 """
@@ -203,7 +207,7 @@ class HelpdeskTicketAlert(models.Model):
         # issue 20: one part per deadline, selected by its due point (the expression
         # of its index, whose statistics tell the planner how few are due: with a
         # partial index it guessed a third of the open tickets, planned bitmap scans
-        # of every open ticket and compiled the query with JIT, 1.3 s idle at
+        # of every open ticket and compiled the query with JIT, 1.3 to 2.4 s idle at
         # 1,000,000 tickets; BENCHMARKS.md).
         parts = []
         for spec in DEADLINE_SPECS:

@@ -394,7 +394,7 @@ class TestDeadlinesPolicy(AfterSalesCase):
         """issue 20: each part of the cron's query is selected by the expression its
         deadline's index is built on (DeadlineSpec.due_point), and the index is not
         partial: the planner uses the statistics of a non-partial index only, and
-        with none it misjudged how many deadlines are due (1.3 s idle at 1,000,000
+        with none it misjudged how many deadlines are due (1.3 to 2.4 s idle at 1,000,000
         tickets, BENCHMARKS.md)."""
         from ..models.helpdesk_ticket_alert import DEADLINE_SPECS
 

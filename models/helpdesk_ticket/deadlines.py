@@ -274,7 +274,7 @@ class HelpdeskTicket(models.Model):
         # planner uses the statistics ANALYZE gathers on an index expression only for
         # a non-partial index. With the former partial indexes (WHERE open) it had
         # none, guessed a third of the open tickets due, read every open ticket by
-        # bitmap scans and compiled the query with JIT: 1.3 s for an idle run at
+        # bitmap scans and compiled the query with JIT: 1.3 to 2.4 s idle at
         # 1,000,000 tickets, 0.07 s now (BENCHMARKS.md). The NULLs of the closed
         # tickets cost little (deduplicated: 8 MB per index at 1,000,000 tickets).
         from ..helpdesk_ticket_alert import DEADLINE_SPECS
