@@ -75,22 +75,6 @@ class HelpdeskAfterSalesReport(models.Model):
         "helpdesk.after.sales.department", string="Responsible department", readonly=True
     )
     is_closed = fields.Boolean(string="Closed", readonly=True)
-    # The statuses behind breached_count (issue 20: what the analysis searches its
-    # breached tickets on, the ticket's indexed columns).
-    response_sla_state = fields.Selection(
-        selection=lambda self: self.env["ir.model.fields"].get_field_selection(
-            "helpdesk.ticket", "response_sla_state"
-        ),
-        string="Response status",
-        readonly=True,
-    )
-    resolution_sla_state = fields.Selection(
-        selection=lambda self: self.env["ir.model.fields"].get_field_selection(
-            "helpdesk.ticket", "resolution_sla_state"
-        ),
-        string="Resolution status",
-        readonly=True,
-    )
     ticket_count = fields.Integer(string="Tickets", readonly=True, aggregator="sum")
     urgent_share = fields.Float(
         string="Urgent share (%)", readonly=True, aggregator="avg"
@@ -175,8 +159,6 @@ class HelpdeskAfterSalesReport(models.Model):
             t.root_cause_id,
             t.responsible_department_id,
             COALESCE(stage.closed, FALSE) AS is_closed,
-            t.response_sla_state,
-            t.resolution_sla_state,
             1 AS ticket_count,
             CASE WHEN t.service_priority = 'p1' THEN 100.0 ELSE 0.0 END AS urgent_share,
             CASE WHEN 'breached' IN (t.response_sla_state, t.resolution_sla_state)

@@ -174,11 +174,13 @@ class ReportAfterSalesAnalysis(models.AbstractModel):
         by_department = self._shares(counts["responsible_department_id"], total)
         # The tickets counted in breached_count and dissatisfied_count, searched on
         # the indexed ticket columns behind them (issue 20: a filter on the
-        # computed counts read every ticket of the period when few match).
+        # computed counts read every ticket of the period when few match). The
+        # breached statuses only select among the tickets the analysis shows.
+        breached_statuses = self.env["helpdesk.ticket"].sudo()._search(
+            ["|", ("response_sla_state", "=", "breached"), ("resolution_sla_state", "=", "breached")]
+        )
         breached = report.search(
-            domain
-            + ["|", ("response_sla_state", "=", "breached"), ("resolution_sla_state", "=", "breached")],
-            limit=50,
+            domain + [("ticket_id", "in", breached_statuses)], limit=50
         ).ticket_id
         dissatisfied = report.search(
             domain + [("satisfaction", "=", "dissatisfied")], limit=50
