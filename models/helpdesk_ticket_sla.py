@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
 
 class HelpdeskTicketSla(models.Model):
@@ -38,6 +39,23 @@ class HelpdeskTicketSla(models.Model):
     extension_hours = fields.Float(
         readonly=True, help="Working hours added by agreed extensions."
     )
+    # issue 20: helpdesk_mgmt_sla does not index the lines' ticket: reading a
+    # ticket's deadlines (ticket_sla_ids) scanned the lines of every ticket.
+    ticket_id = fields.Many2one(index=True)
+
+    def init(self):
+        res = super().init()
+        # issue 20: the overdue-alert cron expires the running lines whose deadline
+        # passed at every run (_expire_overdue_sla_lines); the lines in progress are
+        # those of the open tickets, a small share once the desk has years of history.
+        create_index(
+            self.env.cr,
+            "helpdesk_ticket_sla_in_progress_deadline_idx",
+            self._table,
+            ["deadline"],
+            where="state = 'in_progress'",
+        )
+        return res
 
     def _get_calendar(self):
         self.ensure_one()

@@ -1,5 +1,6 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
@@ -111,16 +112,32 @@ class ReportAfterSalesAnalysis(models.AbstractModel):
         return rows[:top]
 
     @api.model
-    def _shares(self, domain, groupby, total):
-        """[(record, tickets, share of the period's tickets in %)] grouped by
-        ``groupby`` (a many2one of the analysis), most frequent first; the tickets
-        without one form a group of an empty record."""
-        groups = self.env["helpdesk.after.sales.report"]._read_group(
-            domain, [groupby], ["ticket_count:sum"], order="ticket_count:sum desc"
+    def _counts_by(self, domain, groupbys):
+        """{groupby: [(record, tickets)] most frequent first} for each many2one of
+        the analysis in ``groupbys``; the tickets without one form a group of an
+        empty record. One grouped query for all of them (issue 20: one per
+        breakdown read the period's tickets once each, 0.2 s apiece at 1,000,000
+        tickets): grouped by every combination, summed up here."""
+        rows = self.env["helpdesk.after.sales.report"]._read_group(
+            domain, groupbys, ["ticket_count:sum"]
         )
+        result = {}
+        for index, groupby in enumerate(groupbys):
+            counts = defaultdict(int)
+            for row in rows:
+                counts[row[index]] += row[-1]
+            result[groupby] = sorted(
+                counts.items(), key=lambda item: (-item[1], item[0].id or 0)
+            )
+        return result
+
+    @api.model
+    def _shares(self, counts, total):
+        """[(record, tickets, share of the period's tickets in %)] from
+        ``_counts_by()``'s [(record, tickets)]."""
         return [
             (record, count, 100.0 * count / total if total else 0.0)
-            for record, count in groups
+            for record, count in counts
         ]
 
     @api.model
@@ -134,9 +151,10 @@ class ReportAfterSalesAnalysis(models.AbstractModel):
         domain = self._period_domain(date_from, date_to, teams, company_ids)
         current = self._kpis(domain)
         previous = self._kpis(self._period_domain(previous_from, previous_to, teams, company_ids))
-        top_categories = report._read_group(
-            domain, ["category_id"], ["ticket_count:sum"], order="ticket_count:sum desc", limit=top
+        counts = self._counts_by(
+            domain, ["category_id", "root_cause_id", "responsible_department_id"]
         )
+        top_categories = counts["category_id"][:top]
         top_models = report._read_group(
             domain + [("category_code", "=", "A"), ("product_id", "!=", False)],
             ["product_id"],
@@ -152,11 +170,20 @@ class ReportAfterSalesAnalysis(models.AbstractModel):
             top,
         )
         total = current["ticket_count"]
-        by_cause = self._shares(domain, "root_cause_id", total)
-        by_department = self._shares(domain, "responsible_department_id", total)
-        breached = report.search(domain + [("breached_count", ">", 0)], limit=50).ticket_id
+        by_cause = self._shares(counts["root_cause_id"], total)
+        by_department = self._shares(counts["responsible_department_id"], total)
+        # The tickets counted in breached_count and dissatisfied_count, searched on
+        # the indexed ticket columns behind them (issue 20: a filter on the
+        # computed counts read every ticket of the period when few match). The
+        # breached statuses only select among the tickets the analysis shows.
+        breached_statuses = self.env["helpdesk.ticket"].sudo()._search(
+            ["|", ("response_sla_state", "=", "breached"), ("resolution_sla_state", "=", "breached")]
+        )
+        breached = report.search(
+            domain + [("ticket_id", "in", breached_statuses)], limit=50
+        ).ticket_id
         dissatisfied = report.search(
-            domain + [("dissatisfied_count", ">", 0)], limit=50
+            domain + [("satisfaction", "=", "dissatisfied")], limit=50
         ).ticket_id
         improvements = self.env["helpdesk.after.sales.improvement"].search(
             [("state", "in", ("todo", "in_progress")), ("company_id", "in", company_ids)]

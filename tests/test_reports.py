@@ -263,6 +263,44 @@ class TestReports(AfterSalesCase):
         self.assertIn("Still reboots.", html)
         self.assertIn("Compensation paid", html)
 
+    def test_analysis_breakdowns_and_lists_match_one_query_per_figure(self):
+        """issue 20: the three breakdowns come from one grouped query, the breached
+        and dissatisfied tickets are searched on the statuses behind their counts:
+        the same figures as one grouped query per breakdown and a search on the
+        counts."""
+        data = self._make_period_data()
+        data["on_time"].sudo().write(self._root_cause_vals())
+        data["late"].sudo().write(self._root_cause_vals())
+        data["fault"].sudo().write(self._root_cause_vals("supplier_part", "purchasing"))
+        with freeze_time("2026-01-06 09:00:00"):
+            data["on_time"].with_user(self.agent)._record_phone_satisfaction("dissatisfied")
+        analysis = self._analysis_of_the_week()
+        report = self.env["helpdesk.after.sales.report"]
+        domain = self.env[
+            "report.helpdesk_after_sales.report_after_sales_analysis"
+        ]._period_domain(date(2026, 1, 5), date(2026, 1, 11), self.team, self.env.companies.ids)
+        for key, groupby in (
+            ("top_categories", "category_id"),
+            ("by_cause", "root_cause_id"),
+            ("by_department", "responsible_department_id"),
+        ):
+            expected = report._read_group(domain, [groupby], ["ticket_count:sum"])
+            self.assertEqual(dict(row[:2] for row in analysis[key]), dict(expected), key)
+            counts = [row[1] for row in analysis[key]]
+            self.assertEqual(counts, sorted(counts, reverse=True), "most frequent first")
+        cause = self.env.ref(f"{MODULE}.helpdesk_ticket_root_cause_manufacturing")
+        self.assertEqual(analysis["by_cause"][0], (cause, 2, 50.0))
+        self.assertEqual(
+            analysis["breached_tickets"],
+            report.search(domain + [("breached_count", ">", 0)]).ticket_id,
+        )
+        self.assertEqual(analysis["breached_tickets"], data["late"])
+        self.assertEqual(
+            analysis["dissatisfied_tickets"],
+            report.search(domain + [("dissatisfied_count", ">", 0)]).ticket_id,
+        )
+        self.assertEqual(analysis["dissatisfied_tickets"], data["on_time"])
+
     def test_analysis_pdf_renders_with_the_improvement_plan(self):
         data = self._make_period_data()
         improvement = self.env["helpdesk.after.sales.improvement"].create(

@@ -1332,7 +1332,7 @@ def cmd_bench(args):
         raise SystemExit(1)
     ensure_venv()
     pg = Postgres().ensure()
-    db, baseline = "has_bench", "has_bench_baseline"
+    db, baseline = args.db, f"{args.db}_baseline"
     try:
         ok, _secs = odoo_install(pg, db, demo=False)
         if not ok:
@@ -1342,8 +1342,13 @@ def cmd_bench(args):
              *args.bench_args, f"--addons-path={addons_path()}", f"--data-dir={CACHE / 'data'}",
              *pg.odoo_args()], env=pg.env())
     finally:
-        drop_db(pg, db)
-        drop_db(pg, baseline)
+        if args.keep:
+            # The filled databases stay for investigation (EXPLAIN at 1,000,000
+            # tickets without filling again); drop them with click-odoo-dropdb.
+            log(f"kept the databases {db} and {baseline}")
+        else:
+            drop_db(pg, db)
+            drop_db(pg, baseline)
         pg.stop()
 
 
@@ -1420,6 +1425,10 @@ def main():
     sub.add_parser("i18n", help="export the .pot and merge it into the .po files").set_defaults(
         func=cmd_i18n)
     bench = sub.add_parser("bench", help="benchmarks (see BENCHMARKS.md)")
+    bench.add_argument("--db", default="has_bench",
+                       help="scratch database name (the baseline is NAME_baseline)")
+    bench.add_argument("--keep", action="store_true",
+                       help="keep the scratch databases (filled) instead of dropping them")
     bench.add_argument("bench_args", nargs="*")
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load test of the prefork server (see BENCHMARKS.md)")
