@@ -126,6 +126,18 @@ class AfterSalesFixtures:
         vals.update(values)
         return cls.env["helpdesk.ticket"].with_user(user or cls.agent).create(vals)
 
+    def _fault_ticket(self, **values):
+        """A class A fault of the test class's unit: its ``printer`` with the serial
+        ``lot``."""
+        vals = {
+            "category_id": self.category_a.id,
+            "product_id": self.printer.id,
+            "lot_id": self.lot.id,
+            "symptoms": "Paper jam",
+        }
+        vals.update(values)
+        return self._create_ticket(**vals)
+
     @classmethod
     def _record_result(cls, ticket, user=None, **values):
         """Fill in what closing a ticket as solved needs: solution, result, handler

@@ -35,16 +35,6 @@ class TestMailIn(AfterSalesCase):
         with freeze_time(SOLD_ON):
             cls.order, cls.delivery = cls._sell_and_deliver(cls.printer, cls.lot)
 
-    def _fault_ticket(self, **values):
-        vals = {
-            "category_id": self.category_a.id,
-            "product_id": self.printer.id,
-            "lot_id": self.lot.id,
-            "symptoms": "Paper jam",
-        }
-        vals.update(values)
-        return self._create_ticket(**vals)
-
     def _receive(self, ticket):
         """The warehouse validates the receipt of the unit."""
         picking = ticket.sudo().mail_in_rma_id.reception_move_id.picking_id

@@ -22,16 +22,6 @@ class TestWarranty(AfterSalesCase):
         # The workshop moves repairs on: an Inventory user, not an after-sales role.
         cls.technician = new_user(cls.env, "as_test_technician", "technician")
 
-    def _fault_ticket(self, **values):
-        vals = {
-            "category_id": self.category_a.id,
-            "product_id": self.printer.id,
-            "lot_id": self.lot.id,
-            "symptoms": "Paper jam",
-        }
-        vals.update(values)
-        return self._create_ticket(**vals)
-
     # ------------------------------------------------------------ purchase
     def test_check_finds_the_sale_and_delivery_of_the_serial(self):
         with freeze_time("2026-01-10 10:00:00"):
