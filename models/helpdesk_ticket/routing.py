@@ -392,6 +392,7 @@ class HelpdeskTicket(models.Model):
             user = ticket.user_id
             if user and user.active and user != self.env.user:
                 by_handler[user] = by_handler.get(user, self.browse()) | ticket
+        model_description = self.env["ir.model"]._get(self._name).display_name
         for user, tickets in by_handler.items():
             partner = user.partner_id
             tickets = tickets.with_context(lang=partner.lang)
@@ -403,7 +404,6 @@ class HelpdeskTicket(models.Model):
                 % (ticket._notify_get_action_link("view"), ticket.display_name)
                 for ticket in tickets
             )
-            model_description = self.env["ir.model"]._get(self._name).display_name
             tickets[0].message_notify(
                 subject=tickets.env._(
                     "You have been assigned %(count)s tickets", count=len(tickets)
