@@ -5,7 +5,7 @@
     "summary": "After-sales service desk on helpdesk tickets: classification, "
     "SLA, warranty, returns, exchanges, approved compensation, "
     "satisfaction and reports",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "After-Sales",
     "website": "https://github.com/OCA/helpdesk",
     "author": "helpdesk_after_sales contributors, Odoo Community Association (OCA)",

@@ -126,6 +126,11 @@ class AfterSalesFixtures:
         vals.update(values)
         return cls.env["helpdesk.ticket"].with_user(user or cls.agent).create(vals)
 
+    def _send_due_acknowledgements(self):
+        """Run the acknowledgement job as the scheduler would, once the request that
+        recorded the tickets is over; returns how many it sent."""
+        return self.env["helpdesk.ticket"]._cron_send_acknowledgements()
+
     def _fault_ticket(self, **values):
         """A class A fault of the test class's unit: its ``printer`` with the serial
         ``lot``."""

@@ -100,8 +100,8 @@ class TestLoadMixQueries(AfterSalesCase):
         self.assertTrue(message.subtype_id.internal)
 
     def test_create_ticket(self):
-        """Recording a ticket also acknowledges it to the customer (a mail rendered
-        from a template): most of the request."""
+        """Recording a ticket queues the customer's acknowledgement: the mail is
+        rendered and posted after the request, by the job the create triggers."""
         vals = {
             "name": "No power after update",
             "description": "<p>The unit does not start since the update.</p>",
@@ -110,9 +110,12 @@ class TestLoadMixQueries(AfterSalesCase):
         }
         self.Tickets.web_save(vals, {"number": {}})
         self.env.invalidate_all()
-        with self.assertQueryCount(91):
+        with self.assertQueryCount(60):
             result = self.Tickets.web_save(vals, {"number": {}})
         ticket = self.Tickets.browse(result[0]["id"])
+        self.assertTrue(ticket.acknowledgement_due)
+        self.assertFalse(ticket.acknowledgement_date)
+        self._send_due_acknowledgements()
         self.assertTrue(ticket.acknowledgement_date)
         self.assertIn(
             ticket.number, ticket.message_ids.filtered("subject").mapped("subject")[0]

@@ -3,6 +3,7 @@
 import base64
 
 from odoo import http
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from .common import AfterSalesFixtures, new_user
@@ -142,6 +143,8 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
         )
         self.assertEqual(set(ticket.evidence_ids.mapped("res_id")), {ticket.id})
         # The acknowledgement: once, from the desk, to the customer, with the read-back.
+        self.assertTrue(ticket.acknowledgement_due, "sent after the request")
+        self._send_due_acknowledgements()
         acks = self._acknowledgements(ticket)
         self.assertEqual(len(acks), 1, ticket.message_ids.mapped("subject"))
         self.assertEqual(acks.author_id, self.env.company.partner_id)
@@ -247,6 +250,8 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
         self.assertEqual(ticket.lot_id, lot)
         self.assertEqual(ticket.product_id, self.product)
         self.assertEqual(ticket.sale_order_id, order)
+        # The acknowledgement names what the gateway read after creating the ticket.
+        self._send_due_acknowledgements()
         acks = self._acknowledgements(ticket)
         self.assertEqual(len(acks), 1)
         self.assertIn("SNMAIL77", acks.body)
@@ -266,6 +271,9 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
 
     # ------------------------------------------------------------ acknowledgement
     def test_acknowledgement_sent_once_from_the_desk(self):
+        job = self.env.ref("helpdesk_after_sales.ir_cron_after_sales_acknowledgements")
+        Triggers = self.env["ir.cron.trigger"]
+        before = Triggers.search([("cron_id", "=", job.id)])
         ticket = self._create_ticket(
             partner_id=self.customer.id,
             product_id=self.product.id,
@@ -273,6 +281,15 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
             symptoms="Paper jam at every page.",
             expected_resolution="exchange",
         )
+        # Recording the ticket only queues it and triggers the job.
+        self.assertTrue(
+            Triggers.search([("cron_id", "=", job.id)]) - before, "the job is triggered"
+        )
+        self.assertTrue(ticket.acknowledgement_due)
+        self.assertFalse(self._acknowledgements(ticket))
+        job.method_direct_trigger()
+        self.assertFalse(ticket.acknowledgement_due)
+        self.assertTrue(ticket.acknowledgement_date)
         acks = self._acknowledgements(ticket)
         self.assertEqual(len(acks), 1)
         self.assertIn(ticket.number, acks.body)
@@ -286,17 +303,22 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
         sla_team = self._create_team("After-sales with SLA (intake)", self.agent, use_sla=True)
         planned = self._create_ticket(team_id=sla_team.id, partner_id=self.customer.id)
         self.assertTrue(planned.response_deadline)
+        self.assertEqual(self._send_due_acknowledgements(), 1)
         planned_ack = self._acknowledgements(planned)
         self.assertEqual(len(planned_ack), 1)
         self.assertIn("We will respond by", planned_ack.body)
         self.assertIn(planned._format_for_customer(planned.response_deadline), planned_ack.body)
-        # Writes, stage changes and a second call send nothing more.
+        # Writes, stage changes, another run and a second call send nothing more.
         ticket.with_user(self.agent).write({"symptoms": "Paper jam."})
+        self.assertEqual(self._send_due_acknowledgements(), 0)
         ticket.sudo()._send_acknowledgement()
         self.assertEqual(len(self._acknowledgements(ticket)), 1)
-        # Nobody sets the date by hand to skip or repeat it.
-        with self.assertRaises(Exception):
-            ticket.with_user(self.agent).write({"acknowledgement_date": False})
+        # Nobody sets the date or the queue flag by hand to skip or repeat it.
+        for field in ("acknowledgement_date", "acknowledgement_due"):
+            with self.assertRaises(AccessError):
+                ticket.with_user(self.agent).write({field: False})
+        with self.assertRaises(AccessError):
+            self._create_ticket(acknowledgement_due=False)
 
     def test_acknowledgement_in_chinese(self):
         """A zh_CN customer gets the acknowledgement once, rendered in Chinese.
@@ -316,6 +338,7 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
             symptoms="打印全是空白页",
             expected_resolution="repair",
         )
+        self._send_due_acknowledgements()
         acks = self._acknowledgements(ticket)
         self.assertEqual(len(acks), 1)
         self.assertIn(ticket.number, acks.subject)
@@ -345,6 +368,8 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
                 "partner_id": self.customer.id,
             }
         )
+        self.assertFalse(ticket.acknowledgement_due)
+        self._send_due_acknowledgements()
         self.assertFalse(ticket.acknowledgement_date)
         self.assertFalse(self._acknowledgements(ticket))
 
@@ -541,6 +566,7 @@ class TestPortalIntakeTour(AfterSalesFixtures, HttpCase):
         self.assertEqual((ticket.product_id, ticket.lot_id), (self.purifier, self.lot))
         self.assertEqual(ticket.expected_resolution, "repair")
         self.assertEqual(ticket.partner_id, self.customer)
+        self._send_due_acknowledgements()
         self.assertTrue(ticket.acknowledgement_date)
         # The desk handles it and records the result.
         ticket.with_user(self.agent).write(

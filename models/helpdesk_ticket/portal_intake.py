@@ -4,6 +4,7 @@ import re
 
 from odoo import api, fields, models
 from odoo.tools import format_amount, format_date, format_datetime, html2plaintext
+from odoo.tools.sql import create_index
 
 # Serial numbers and order references are looked up among the words of a mail: at
 # most this many distinct words, of at least 3 characters.
@@ -24,12 +25,12 @@ def _label(record, name):
 
 class HelpdeskTicket(models.Model):
     """The customer's side (客户侧): intake from the portal and the helpdesk alias with
-    the unit (product, serial, purchase), the acknowledgement (受理确认) sent once on
-    creation from any channel, and the after-sales status shown on the portal."""
+    the unit (product, serial, purchase), the acknowledgement (受理确认) sent once
+    after creation from any channel, and the after-sales status shown on the portal."""
 
     _inherit = "helpdesk.ticket"
 
-    _server_owned_fields = ("acknowledgement_date",)
+    _server_owned_fields = ("acknowledgement_date", "acknowledgement_due")
 
     serial_number = fields.Char(
         string="Serial number as given",
@@ -41,19 +42,72 @@ class HelpdeskTicket(models.Model):
         readonly=True,
         copy=False,
         help="When the acknowledgement (ticket number, what was understood, response "
-        "deadline) was sent to the customer. It is sent once, on creation.",
+        "deadline) was sent to the customer. It is sent once, seconds after the "
+        "ticket was recorded.",
     )
+    acknowledgement_due = fields.Boolean(
+        string="Acknowledgement due",
+        readonly=True,
+        copy=False,
+        help="The acknowledgement waits for the scheduled action that sends it, "
+        "triggered when the ticket was recorded.",
+    )
+
+    def init(self):
+        res = super().init()
+        # What the acknowledgement job selects: the few tickets recorded since its
+        # last run, among all tickets ever acknowledged.
+        create_index(
+            self.env.cr,
+            "helpdesk_ticket_acknowledgement_due_idx",
+            self._table,
+            ["id"],
+            where="acknowledgement_due",
+        )
+        return res
 
     # ------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
         tickets = super().create(vals_list)
-        # The mail gateway acknowledges once it has read the unit from the mail.
-        if not self.env.context.get("after_sales_defer_acknowledgement"):
-            tickets._after_sales_only()._send_acknowledgement()
+        tickets._after_sales_only()._queue_acknowledgement()
         return tickets
 
     # ------------------------------------------------------------ acknowledgement
+    def _queue_acknowledgement(self):
+        """Mark the tickets' acknowledgements due and trigger the job that sends
+        them, right after this transaction. Rendering and posting a mail is most of
+        the cost of recording a ticket (issues 18 and 20): a form, the portal, the
+        mail gateway or an import of a thousand tickets does not wait for it. The
+        job also sees everything this transaction writes after the create (the
+        unit and the order the mail gateway reads from the mail)."""
+        tickets = self.sudo().filtered(
+            lambda t: not t.acknowledgement_date
+            and not t.acknowledgement_due
+            and (t.partner_id or t.partner_email)
+        )
+        if not tickets:
+            return
+        tickets.write({"acknowledgement_due": True})
+        job = self.env.ref(
+            "helpdesk_after_sales.ir_cron_after_sales_acknowledgements", raise_if_not_found=False
+        )
+        if job:
+            job.sudo()._trigger()
+
+    @api.model
+    def _cron_send_acknowledgements(self, batch_size=200):
+        """Send the due acknowledgements, oldest first, one batch per call: the
+        scheduled action commits each batch and calls again while some are left."""
+        domain = [("acknowledgement_due", "=", True)]
+        Tickets = self.sudo().with_context(active_test=False)
+        tickets = Tickets.search(domain, order="id", limit=batch_size)
+        tickets._send_acknowledgement()
+        self.env["ir.cron"]._notify_progress(
+            done=len(tickets), remaining=Tickets.search_count(domain) if tickets else 0
+        )
+        return len(tickets)
+
     def _send_acknowledgement(self):
         """Post the acknowledgement on each ticket, to its customer, from the desk's
         address and in the customer's language; once per ticket."""
@@ -62,11 +116,14 @@ class HelpdeskTicket(models.Model):
         )
         if not template:
             return
-        tickets = self.sudo().filtered(
+        todo = self.sudo()
+        tickets = todo.filtered(
             lambda t: not t.acknowledgement_date and (t.partner_id or t.partner_email)
         )
         # Written first: a failing send never leads to a second one.
-        tickets.write({"acknowledgement_date": fields.Datetime.now()})
+        tickets.write({"acknowledgement_date": fields.Datetime.now(), "acknowledgement_due": False})
+        # Due ones whose customer was removed since are done too.
+        (todo - tickets).filtered("acknowledgement_due").write({"acknowledgement_due": False})
         for ticket in tickets:
             company = ticket.company_id or self.env.company
             ticket.message_post_with_source(
@@ -209,16 +266,12 @@ class HelpdeskTicket(models.Model):
         if self._is_after_sales_vals(custom_values):
             found = self._parse_mail_unit(msg, custom_values)
         order_id = found.pop("sale_order_id", None)
-        ticket = super(
-            HelpdeskTicket, self.with_context(after_sales_defer_acknowledgement=True)
-        ).message_new(msg, custom_values=dict(custom_values, **found))
+        ticket = super().message_new(msg, custom_values=dict(custom_values, **found))
         # The order is the desk's record (server-owned): set here, and only where
-        # the warranty check found none from the unit.
+        # the warranty check found none from the unit. The acknowledgement, sent
+        # after this transaction, names it.
         if order_id and not ticket.sale_order_id:
             ticket.sudo().write({"sale_order_id": order_id})
-        # Acknowledged once everything the mail told is on the ticket.
-        ticket = ticket.with_context(after_sales_defer_acknowledgement=False)
-        ticket._after_sales_only()._send_acknowledgement()
         return ticket
 
     @api.model
