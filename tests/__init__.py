@@ -24,3 +24,4 @@ from . import test_dashboard
 from . import test_mail_in
 from . import test_field_service
 from . import test_load_mix
+from . import test_acknowledgement_job

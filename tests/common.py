@@ -128,7 +128,7 @@ class AfterSalesFixtures:
 
     def _send_due_acknowledgements(self):
         """Run the acknowledgement job as the scheduler would, once the request that
-        recorded the tickets is over; returns how many it sent."""
+        recorded the tickets is over; returns how many due tickets it handled."""
         return self.env["helpdesk.ticket"]._cron_send_acknowledgements()
 
     def _fault_ticket(self, **values):

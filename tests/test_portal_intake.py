@@ -287,7 +287,7 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
         )
         self.assertTrue(ticket.acknowledgement_due)
         self.assertFalse(self._acknowledgements(ticket))
-        job.method_direct_trigger()
+        self._send_due_acknowledgements()
         self.assertFalse(ticket.acknowledgement_due)
         self.assertTrue(ticket.acknowledgement_date)
         acks = self._acknowledgements(ticket)

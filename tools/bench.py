@@ -272,10 +272,13 @@ def create_vals(env, prefix, routed=False, explicit_users=False):
 
 
 def send_due_acknowledgements(env):
-    """Run the acknowledgement job until nothing is due, as its cron worker would."""
+    """What the acknowledgement job does until nothing is due, in its batches, but
+    without its commits (the bench rolls every measure back)."""
+    Tickets = env["helpdesk.ticket"]
     sent = 0
-    while batch := env["helpdesk.ticket"]._cron_send_acknowledgements():
-        sent += batch
+    while tickets := Tickets.search([("acknowledgement_due", "=", True)], order="id", limit=10):
+        tickets._send_acknowledgement()
+        sent += len(tickets)
     env.flush_all()
     return sent
 

@@ -96,34 +96,50 @@ class HelpdeskTicket(models.Model):
             job.sudo()._trigger()
 
     @api.model
-    def _cron_send_acknowledgements(self, batch_size=200):
-        """Send the due acknowledgements, oldest first, one batch per call: the
-        scheduled action commits each batch and calls again while some are left."""
+    def _cron_send_acknowledgements(self, batch_size=10, limit=1000):
+        """Send the due acknowledgements, oldest first, in batches of a few tickets,
+        each committed through Odoo's retry loop: an agent writing one of them at
+        that moment makes that batch start again, not the whole run fail (issue 20's
+        load test: a run of 200 failed every time). At most ``limit`` per call; the
+        scheduled action calls again while some are left."""
         domain = [("acknowledgement_due", "=", True)]
         Tickets = self.sudo().with_context(active_test=False)
-        tickets = Tickets.search(domain, order="id", limit=batch_size)
-        tickets._send_acknowledgement()
-        self.env["ir.cron"]._notify_progress(
-            done=len(tickets), remaining=Tickets.search_count(domain) if tickets else 0
-        )
-        return len(tickets)
+
+        def send_batch():
+            tickets = Tickets.search(domain, order="id", limit=batch_size)
+            tickets._send_acknowledgement()
+            return len(tickets)
+
+        sent = 0
+        while sent < limit:
+            count = self.env["helpdesk.ticket.alert"]._commit_retrying(send_batch)
+            if not count:
+                break
+            sent += count
+        remaining = Tickets.search_count(domain) if sent >= limit else 0
+        self.env["ir.cron"]._notify_progress(done=sent, remaining=remaining)
+        return sent
 
     def _send_acknowledgement(self):
         """Post the acknowledgement on each ticket, to its customer, from the desk's
         address and in the customer's language; once per ticket."""
+        todo = self.sudo()
         template = self.env.ref(
             "helpdesk_after_sales.mail_template_ticket_acknowledgement", raise_if_not_found=False
         )
-        if not template:
-            return
-        todo = self.sudo()
         tickets = todo.filtered(
-            lambda t: not t.acknowledgement_date and (t.partner_id or t.partner_email)
+            lambda t: template
+            and not t.acknowledgement_date
+            and (t.partner_id or t.partner_email)
         )
-        # Written first: a failing send never leads to a second one.
+        # Written first, and at once (the tickets' rows are the job's from then
+        # on): a failing send never leads to a second one. Due ones whose customer
+        # was removed since (or without the template) are done too.
         tickets.write({"acknowledgement_date": fields.Datetime.now(), "acknowledgement_due": False})
-        # Due ones whose customer was removed since are done too.
         (todo - tickets).filtered("acknowledgement_due").write({"acknowledgement_due": False})
+        for ticket in tickets:
+            ticket._portal_ensure_token()  # the mail's portal link, written now too
+        todo.flush_recordset(["acknowledgement_date", "acknowledgement_due", "access_token"])
         for ticket in tickets:
             company = ticket.company_id or self.env.company
             ticket.message_post_with_source(

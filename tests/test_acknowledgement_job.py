@@ -1,0 +1,63 @@
+# Copyright 2026 helpdesk_after_sales contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import tagged
+
+from ..compat import cron_run_in_test
+from .common import MODULE, AfterSalesCase
+
+
+@tagged("post_install", "-at_install")
+class TestAcknowledgementJob(AfterSalesCase):
+    """The customers' acknowledgements are sent after the request that recorded the
+    tickets, by the scheduled action the creation triggers (issues 18 and 20); the
+    mails themselves are tested in test_portal_intake."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.job = cls.env.ref(f"{MODULE}.ir_cron_after_sales_acknowledgements")
+
+    def _due(self):
+        return self.env["helpdesk.ticket"].search([("acknowledgement_due", "=", True)])
+
+    def test_scheduled_action_sends_what_was_queued(self):
+        self._send_due_acknowledgements()  # the demo data's, if any
+        tickets = self._create_ticket() | self._create_ticket(name="Second unit")
+        self.assertEqual(self._due(), tickets)
+        with cron_run_in_test(self):
+            self.job.method_direct_trigger()
+        self.assertFalse(self._due())
+        self.assertTrue(all(tickets.mapped("acknowledgement_date")))
+
+    def test_batches_and_the_limit_of_a_run(self):
+        """A run sends at most ``limit`` in batches and reports what is left; the
+        scheduler runs it again for the rest."""
+        self._send_due_acknowledgements()
+        tickets = self.env["helpdesk.ticket"].with_user(self.agent).create(
+            [
+                {
+                    "name": f"Batch {index}",
+                    "description": "<p>Noise.</p>",
+                    "team_id": self.team.id,
+                    "partner_id": self.customer.id,
+                }
+                for index in range(25)
+            ]
+        )
+        Tickets = self.env["helpdesk.ticket"]
+        self.assertEqual(Tickets._cron_send_acknowledgements(batch_size=10, limit=20), 20)
+        self.assertEqual(self._due(), tickets[20:], "the oldest first")
+        self.assertEqual(Tickets._cron_send_acknowledgements(batch_size=10, limit=20), 5)
+        self.assertFalse(self._due())
+        self.assertEqual(Tickets._cron_send_acknowledgements(), 0, "nothing twice")
+
+    def test_a_ticket_without_customer_is_not_queued_and_one_losing_it_is_dropped(self):
+        self._send_due_acknowledgements()
+        anonymous = self._create_ticket(partner_id=False)
+        self.assertFalse(anonymous.acknowledgement_due)
+        lost = self._create_ticket()
+        self.assertTrue(lost.acknowledgement_due)
+        lost.with_user(self.agent).partner_id = False
+        self.assertEqual(self._send_due_acknowledgements(), 1, "handled")
+        self.assertFalse(lost.acknowledgement_due)
+        self.assertFalse(lost.acknowledgement_date)
