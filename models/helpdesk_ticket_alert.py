@@ -131,7 +131,8 @@ class HelpdeskTicketAlert(models.Model):
     @api.model
     def _commit_retrying(self, step):
         """Run ``step`` and commit it, through Odoo's own retry loop for HTTP requests:
-        on a serialization failure it rolls back, waits and runs it again. Two runs of
+        on a serialization failure it rolls back, waits and runs it again. The alert
+        job and the acknowledgement job commit their batches through it. Two runs of
         the job at once (two cron workers, or a manual run beside the scheduled one on
         another scheduled action) collide on the alerts they both claim; the one that
         waited sees the other's alerts on its retry and claims none of them. On 19.0

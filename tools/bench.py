@@ -272,13 +272,12 @@ def create_vals(env, prefix, routed=False, explicit_users=False):
 
 
 def send_due_acknowledgements(env):
-    """What the acknowledgement job does until nothing is due, in its batches, but
-    without its commits (the bench rolls every measure back)."""
+    """The acknowledgement job's batches until nothing is due, without its commits
+    (the bench rolls every measure back)."""
     Tickets = env["helpdesk.ticket"]
     sent = 0
-    while tickets := Tickets.search([("acknowledgement_due", "=", True)], order="id", limit=10):
-        tickets._send_acknowledgement()
-        sent += len(tickets)
+    while batch := Tickets._send_next_acknowledgements(batch_size=10):
+        sent += batch
     env.flush_all()
     return sent
 

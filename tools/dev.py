@@ -1257,21 +1257,18 @@ def run_tours(pg, db, tally):
         log("browser tours NOT run: Chromium is not installed (Debian: apt-get install chromium)")
         return
     log("running the browser tours (HttpCase) with odoo-bin --test-enable")
-    with socket.socket() as sock:  # a free port for the tours' HTTP server
-        sock.bind(("127.0.0.1", 0))
-        http_port = sock.getsockname()[1]
     cmd = odoo_cmd(pg, "-d", db, "--test-enable", f"--test-tags={TOUR_TAG}",
-                   "--stop-after-init", "--log-level=test", f"--http-port={http_port}",
+                   "--stop-after-init", "--log-level=test", f"--http-port={free_port()}",
                    "--max-cron-threads=0")
-    output, hung = run_odoo_watched(cmd, timeout=TOURS_TIMEOUT, progress=r" (Starting|FAIL|ERROR)")
+    progress = r" (Starting|FAIL|ERROR)"  # each test's start, and what went wrong
+    output, hung = run_odoo_watched(cmd, timeout=TOURS_TIMEOUT, progress=progress)
     if hung:
         # Once in CI (December 2026) the tours stopped answering and held the run
         # until CI's own limit, where they pass in minutes otherwise: a hang is
         # logged with the stacks above and the tours run once more; failures are
         # never run again.
         log("the tours hung: running them once more")
-        output, hung = run_odoo_watched(cmd, timeout=TOURS_TIMEOUT,
-                                        progress=r" (Starting|FAIL|ERROR)")
+        output, hung = run_odoo_watched(cmd, timeout=TOURS_TIMEOUT, progress=progress)
     ran, failed = odoo_test_counts(output)
     # Error lines with their tracebacks (the lines up to the next log record).
     errors, in_error = [], False

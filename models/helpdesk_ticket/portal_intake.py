@@ -15,6 +15,8 @@ EVIDENCE_MIMETYPES = ("video/mp4", "application/pdf")
 EVIDENCE_IMAGE_EXCLUDED = ("image/svg+xml",)
 EVIDENCE_MAX_MB_PARAM = "helpdesk_after_sales.portal_evidence_max_mb"
 EVIDENCE_MAX_MB_DEFAULT = 10
+# The tickets the acknowledgement job has to send (partial index on the flag).
+ACKNOWLEDGEMENT_DUE = [("acknowledgement_due", "=", True)]
 
 
 def _label(record, name):
@@ -82,9 +84,7 @@ class HelpdeskTicket(models.Model):
         job also sees everything this transaction writes after the create (the
         unit and the order the mail gateway reads from the mail)."""
         tickets = self.sudo().filtered(
-            lambda t: not t.acknowledgement_date
-            and not t.acknowledgement_due
-            and (t.partner_id or t.partner_email)
+            lambda t: not t.acknowledgement_due and t._needs_acknowledgement()
         )
         if not tickets:
             return
@@ -102,23 +102,35 @@ class HelpdeskTicket(models.Model):
         that moment makes that batch start again, not the whole run fail (issue 20's
         load test: a run of 200 failed every time). At most ``limit`` per call; the
         scheduled action calls again while some are left."""
-        domain = [("acknowledgement_due", "=", True)]
-        Tickets = self.sudo().with_context(active_test=False)
-
-        def send_batch():
-            tickets = Tickets.search(domain, order="id", limit=batch_size)
-            tickets._send_acknowledgement()
-            return len(tickets)
-
         sent = 0
         while sent < limit:
-            count = self.env["helpdesk.ticket.alert"]._commit_retrying(send_batch)
+            count = self.env["helpdesk.ticket.alert"]._commit_retrying(
+                lambda: self._send_next_acknowledgements(batch_size)
+            )
             if not count:
                 break
             sent += count
-        remaining = Tickets.search_count(domain) if sent >= limit else 0
+        remaining = self._all_tickets().search_count(ACKNOWLEDGEMENT_DUE) if sent >= limit else 0
         self.env["ir.cron"]._notify_progress(done=sent, remaining=remaining)
         return sent
+
+    @api.model
+    def _all_tickets(self):
+        """Every ticket, archived ones too, as superuser: what the job works on."""
+        return self.sudo().with_context(active_test=False)
+
+    @api.model
+    def _send_next_acknowledgements(self, batch_size):
+        """One batch of the job, oldest first, without committing it; returns how
+        many due tickets it handled (0: none left)."""
+        tickets = self._all_tickets().search(ACKNOWLEDGEMENT_DUE, order="id", limit=batch_size)
+        tickets._send_acknowledgement()
+        return len(tickets)
+
+    def _needs_acknowledgement(self):
+        """Not acknowledged yet, and a customer to tell."""
+        self.ensure_one()
+        return not self.acknowledgement_date and bool(self.partner_id or self.partner_email)
 
     def _send_acknowledgement(self):
         """Post the acknowledgement on each ticket, to its customer, from the desk's
@@ -127,11 +139,7 @@ class HelpdeskTicket(models.Model):
         template = self.env.ref(
             "helpdesk_after_sales.mail_template_ticket_acknowledgement", raise_if_not_found=False
         )
-        tickets = todo.filtered(
-            lambda t: template
-            and not t.acknowledgement_date
-            and (t.partner_id or t.partner_email)
-        )
+        tickets = todo.filtered(lambda t: t._needs_acknowledgement()) if template else todo.browse()
         # Written first, and at once (the tickets' rows are the job's from then
         # on): a failing send never leads to a second one. Due ones whose customer
         # was removed since (or without the template) are done too.
