@@ -1,7 +1,6 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
-from odoo.tools import SQL
 
 from .helpdesk_ticket_category import SERVICE_PRIORITIES
 
@@ -26,21 +25,24 @@ class HelpdeskTicketPriorityKeyword(models.Model):
         )
     ]
 
-    def _suggest(self, text):
-        """The most urgent priority whose keyword occurs in ``text``, or False."""
-        text = (text or "").strip()
-        if not text:
-            return False
-        # One query whatever the number of keywords; record rules still apply.
-        query = self._search([])
-        query.add_where(
-            SQL(
-                "strpos(lower(%s), lower(%s)) > 0",
-                text,
-                SQL.identifier(self._table, "name"),
+    def _get_matcher(self):
+        """A function ``match(text, company)`` giving the most urgent priority whose
+        keyword (shared, or of ``company``) occurs in ``text``, or False: the
+        keywords are read once for a whole batch of tickets, not queried for each."""
+        keywords = [
+            (keyword.name.lower(), keyword.service_priority, keyword.company_id.id)
+            for keyword in self.search_fetch([], ["name", "service_priority", "company_id"])
+        ]
+
+        def match(text, company):
+            text = (text or "").strip().lower()
+            return min(
+                (
+                    priority
+                    for name, priority, company_id in keywords
+                    if name and name in text and company_id in (False, company.id)
+                ),
+                default=False,
             )
-        )
-        [(priority,)] = self.env.execute_query(
-            query.select(SQL("min(%s)", SQL.identifier(self._table, "service_priority")))
-        )
-        return priority or False
+
+        return match

@@ -273,6 +273,25 @@ class TestIntakeSla(AfterSalesCase):
         self.assertEqual(ticket.service_priority, "p3")
         self.assertEqual(ticket.suggested_service_priority, "p1")
 
+    def test_keywords_of_another_company_suggest_nothing(self):
+        """Keywords are read once per batch of tickets: matched whatever their case,
+        shared ones and the ticket's company's only."""
+        Keyword = self.env["helpdesk.ticket.priority.keyword"]
+        other = self.env["res.company"].create({"name": "Other company (test)"})
+        Keyword.create({"name": "Qwertz (test)", "service_priority": "p1", "company_id": other.id})
+        Keyword.create({"name": "Rattle (test)", "service_priority": "p2",
+                        "company_id": self.env.company.id})
+        tickets = self.env["helpdesk.ticket"].with_user(self.agent).create(
+            [
+                {"name": name, "description": "<p>Heard on the phone.</p>",
+                 "team_id": self.team.id, "partner_id": self.customer.id,
+                 "category_id": self.category_e.id}
+                for name in ("QWERTZ (TEST) from the unit", "A RATTLE (TEST) inside")
+            ]
+        )
+        self.assertEqual(tickets.mapped("service_priority"), ["p3", "p2"])
+        self.assertEqual(tickets.mapped("suggested_service_priority"), ["p3", "p2"])
+
     def test_stars_and_service_priority_never_disagree(self):
         ticket = self._create_ticket()
         ticket.with_user(self.agent).priority = "2"

@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import get_public_method
 from odoo.tests import Form, tagged
 
 from .common import AfterSalesCase, new_user
@@ -455,8 +457,8 @@ class TestRouting(AfterSalesCase):
 
         def planned(count):
             vals_list = [
-                # The priority as intake fills it in (its keyword suggestion, one
-                # query per ticket, is intake's cost, not the routing's).
+                # The priority as intake fills it in (its keyword suggestion is
+                # intake's cost, not the routing's).
                 {"name": f"T{i}", "category_id": self.category_b.id,
                  "partner_id": self.customer.id, "service_priority": "p3"}
                 for i in range(count)
@@ -505,6 +507,30 @@ class TestRouting(AfterSalesCase):
         self.assertEqual(len(alone), 1)
         self.assertIn(single.display_name, alone.subject)
         self.assertIn("You have been assigned to", alone.subject)
+
+    def test_caller_context_cannot_stop_handlers_from_following(self):
+        """A routed batch subscribes its handlers after the tickets are recorded,
+        marked by an object no caller's context (JSON over RPC) can carry: a key of
+        the same name from a caller changes nothing, alone or in a batch."""
+        self._rule(method="fixed", user_id=self.agent_2.id)
+        records = self.env["helpdesk.ticket"].with_user(self.agent)
+        get_public_method(records, "create")
+        for count in (1, 2):
+            with self.subTest(count=count):
+                vals_list = [
+                    {"name": f"Forged {count}.{index}", "description": "<p>No power.</p>",
+                     "category_id": self.category_b.id,
+                     "partner_id": self.customer.id, "team_id": False}
+                    for index in range(count)
+                ]
+                ids = call_kw(
+                    records, "create", [vals_list],
+                    {"context": {"after_sales_follow_after_create": True}},
+                )
+                tickets = self.env["helpdesk.ticket"].browse(ids)
+                self.assertEqual(tickets.user_id, self.agent_2)
+                for ticket in tickets:
+                    self.assertIn(self.agent_2.partner_id, ticket.message_partner_ids)
 
     def test_routed_batch_create_adds_no_query_per_ticket(self):
         """Creating routed tickets costs what creating them with the same team and

@@ -151,17 +151,17 @@ class HelpdeskTicket(models.Model):
     @api.depends("is_after_sales", "category_id", "name", "description", "customer_words")
     def _compute_suggested_service_priority(self):
         # The desk's configuration, read for every agent: only the suggestion shows.
-        keywords = self.env["helpdesk.ticket.priority.keyword"].sudo()
+        match_keywords = self._get_priority_keyword_matcher()
         for ticket in self:
             ticket.suggested_service_priority = (
-                ticket._suggest_service_priority(keywords) if ticket.is_after_sales else False
+                ticket._suggest_service_priority(match_keywords) if ticket.is_after_sales else False
             )
 
     # ------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
         # The suggestion reads the desk's configuration, whoever creates the ticket.
-        keywords = self.env["helpdesk.ticket.priority.keyword"].sudo()
+        match_keywords = None
         for vals in vals_list:
             if not self._is_after_sales_vals(vals):
                 # Other teams keep helpdesk_mgmt's stars as given (or its default).
@@ -176,11 +176,15 @@ class HelpdeskTicket(models.Model):
                 draft = self.new(
                     {
                         key: vals[key]
-                        for key in ("category_id", "name", "description", "customer_words")
+                        for key in (
+                            "category_id", "name", "description", "customer_words", "company_id"
+                        )
                         if key in vals
                     }
                 )
-                vals["service_priority"] = draft._suggest_service_priority(keywords)
+                if match_keywords is None:
+                    match_keywords = self._get_priority_keyword_matcher()
+                vals["service_priority"] = draft._suggest_service_priority(match_keywords)
             # helpdesk_mgmt's default would win over the compute: set the stars here.
             vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
         tickets = super().create(vals_list)
@@ -207,7 +211,16 @@ class HelpdeskTicket(models.Model):
         leaving_intake._record_first_response()
         return result
 
-    def _suggest_service_priority(self, keywords):
+    @api.model
+    def _get_priority_keyword_matcher(self):
+        """The urgency keywords of the desk, for a batch of suggestions (read for
+        every agent: the desk's configuration)."""
+        return self.env["helpdesk.ticket.priority.keyword"].sudo()._get_matcher()
+
+    def _suggest_service_priority(self, match_keywords):
+        """The priority the keywords found in the ticket's text suggest, or its
+        category's default, the more urgent of both (P3 without either).
+        ``match_keywords``: ``_get_priority_keyword_matcher()``."""
         text = " ".join(
             filter(
                 None,
@@ -219,7 +232,7 @@ class HelpdeskTicket(models.Model):
             )
         )
         candidates = [
-            keywords._suggest(text),
+            match_keywords(text, self.company_id or self.env.company),
             self.category_id.default_service_priority,
         ]
         return min(filter(None, candidates), default="p3")

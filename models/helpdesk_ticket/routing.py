@@ -1,5 +1,6 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup, escape
@@ -13,6 +14,11 @@ from .intake import SERVICE_PRIORITY_BY_STARS, STARS_BY_SERVICE_PRIORITY
 
 # An urgent ticket still without a handler this long after it was received goes to
 # the supervisors.
+# Marks the creation of a batch whose handlers follow their tickets once it is
+# recorded: one follower insert per handler instead of mail's one per ticket. An
+# object, not a value: no caller's context (JSON over RPC) can carry it.
+FOLLOW_AFTER_CREATE = object()
+
 ASSIGNMENT_ORIGINS = [
     ("rule", "Assignment rule"),
     ("complaint", "Complaint owner"),
@@ -133,15 +139,31 @@ class HelpdeskTicket(models.Model):
         digest = len(decisions) > 1 and not self.env.context.get(
             "mail_auto_subscribe_no_notify"
         )
-        creator = self.with_context(mail_auto_subscribe_no_notify=True) if digest else self
+        creator = (
+            self.with_context(
+                mail_auto_subscribe_no_notify=True,
+                after_sales_follow_after_create=FOLLOW_AFTER_CREATE,
+            )
+            if digest
+            else self
+        )
         tickets = super(HelpdeskTicket, creator).create(vals_list).with_env(self.env)
         if decisions:
             tickets._apply_routing_decisions(
                 {tickets[index]: decision for index, decision in decisions.items()}
             )
         if digest:
+            tickets._subscribe_handlers()
             tickets._notify_handlers_of_batch()
         return tickets
+
+    def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
+        followers = super()._message_auto_subscribe_followers(updated_values, default_subtype_ids)
+        if self.env.context.get("after_sales_follow_after_create") is FOLLOW_AFTER_CREATE:
+            # The batch's create subscribes the handlers itself, after (_subscribe_handlers).
+            handler = self.env["res.users"].sudo().browse(updated_values.get("user_id"))
+            followers = [row for row in followers if row[0] != handler.partner_id.id]
+        return followers
 
     def write(self, vals):
         watch_users = "user_id" in vals or "team_id" in vals
@@ -199,8 +221,9 @@ class HelpdeskTicket(models.Model):
         return company.sudo().after_sales_team_id
 
     @api.model
-    def _routing_facts(self, category, product, channel, service_priority, partner):
-        """What the rules match, as records (read as the desk's configuration)."""
+    def _routing_facts(self, category, product, channel, service_priority, partner_tags):
+        """What the rules match, as records (read as the desk's configuration);
+        ``partner_tags``: ``_get_customer_tags``."""
         categories = category.sudo()
         parent = categories.parent_id
         while parent:
@@ -212,14 +235,22 @@ class HelpdeskTicket(models.Model):
             product_categs = product_categs.browse(
                 int(part) for part in product.categ_id.parent_path.split("/") if part
             )
-        partner = partner.sudo()
         return {
             "categories": categories,
             "product": product,
             "product_categs": product_categs,
             "channel": channel.sudo(),
             "service_priority": service_priority or "p3",
-            "partner_categories": partner.category_id | partner.commercial_partner_id.category_id,
+            "partner_categories": partner_tags,
+        }
+
+    @api.model
+    def _get_customer_tags(self, partners):
+        """{partner id: the tags the rules match for that customer, its own and its
+        company's}, read for all ``partners`` at once."""
+        return {
+            partner.id: partner.category_id | partner.commercial_partner_id.category_id
+            for partner in partners.sudo()
         }
 
     @api.model
@@ -230,6 +261,16 @@ class HelpdeskTicket(models.Model):
         Category = self.env["helpdesk.ticket.category"].sudo()
         Team = self.env["helpdesk.ticket.team"].sudo()
         categories = Category.browse({vals["category_id"] for vals in vals_list if vals.get("category_id")})
+        tags_by_customer = (
+            self._get_customer_tags(
+                self.env["res.partner"].browse(
+                    {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
+                )
+            )
+            if rules
+            else {}
+        )
+        no_tags = self.env["res.partner.category"].sudo()
         complaints = categories.filtered(lambda c: c.code == "C")
         decisions, todo = {}, []
         # A batch (an import, the mail gateway's run) repeats the same few facts: the
@@ -260,12 +301,13 @@ class HelpdeskTicket(models.Model):
             priority = vals.get("service_priority") or SERVICE_PRIORITY_BY_STARS.get(
                 vals.get("priority") or "", False
             )
+            customer_tags = tags_by_customer.get(vals.get("partner_id"), no_tags)
             key = (
                 vals.get("category_id"),
                 vals.get("product_id"),
                 vals.get("channel_id"),
                 priority,
-                vals.get("partner_id"),
+                customer_tags,
                 company.id,
                 False if free_team else team.id,
             )
@@ -275,7 +317,7 @@ class HelpdeskTicket(models.Model):
                     self.env["product.product"].browse(vals.get("product_id")),
                     self.env["helpdesk.ticket.channel"].browse(vals.get("channel_id")),
                     priority,
-                    self.env["res.partner"].browse(vals.get("partner_id")),
+                    customer_tags,
                 )
                 rule_by_facts[key] = rules._find_rule(facts, company, False if free_team else team)
             rule = rule_by_facts[key]
@@ -290,6 +332,7 @@ class HelpdeskTicket(models.Model):
             self.env, Team.browse({t.id for _i, _v, _r, t, _c in todo}).user_ids
         )
         stages_by_team = {}
+        match_keywords = None
         for index, vals, rule, team, complaint in todo:
             decision = self._decide_handler(book, rule, team, complaint, vals.get("service_priority"))
             if team.id != vals.get("team_id"):
@@ -300,10 +343,19 @@ class HelpdeskTicket(models.Model):
                 if vals.get("stage_id") not in stages.ids:
                     vals["stage_id"] = stages[:1].id
                 if "service_priority" not in vals:
-                    draft = self.new({key: vals[key] for key in ("category_id", "name", "description", "customer_words") if key in vals})
-                    vals["service_priority"] = draft._suggest_service_priority(
-                        self.env["helpdesk.ticket.priority.keyword"].sudo()
+                    if match_keywords is None:
+                        match_keywords = self._get_priority_keyword_matcher()
+                    draft = self.new(
+                        {
+                            key: vals[key]
+                            for key in (
+                                "category_id", "name", "description", "customer_words",
+                                "company_id",
+                            )
+                            if key in vals
+                        }
                     )
+                    vals["service_priority"] = draft._suggest_service_priority(match_keywords)
                     vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
             vals["user_id"] = decision["user"].id
             book.add(decision["user"], vals.get("service_priority"))
@@ -383,6 +435,16 @@ class HelpdeskTicket(models.Model):
         if notes:
             self.browse(list(notes))._message_log_batch(notes)
 
+    def _subscribe_handlers(self):
+        """Each ticket's handler follows it, as mail makes the responsible of a
+        record follow it: one insert per handler for the whole batch."""
+        by_partner = defaultdict(list)
+        for ticket in self:
+            if ticket.user_id.active:
+                by_partner[ticket.user_id.partner_id.id].append(ticket.id)
+        for partner_id, ticket_ids in by_partner.items():
+            self.browse(ticket_ids)._message_subscribe(partner_ids=[partner_id])
+
     def _notify_handlers_of_batch(self):
         """What mail tells a new handler, for tickets created together: mail's own
         notification for a handler given one ticket, one listing them all for a
@@ -433,6 +495,7 @@ class HelpdeskTicket(models.Model):
         handler chosen by hand)."""
         rules = self.env["helpdesk.ticket.assignment.rule"]._get_routing_rules()
         book = AfterSalesLoadBook(self.env, (rules.team_id | self.team_id).user_ids)
+        tags_by_customer = self._get_customer_tags(self.partner_id)
         decisions = {}
         for ticket in self:
             company = ticket.company_id or self.env.company
@@ -443,7 +506,8 @@ class HelpdeskTicket(models.Model):
             )
             facts = self._routing_facts(
                 ticket.category_id, ticket.product_id, ticket.channel_id,
-                ticket.service_priority, ticket.partner_id,
+                ticket.service_priority,
+                tags_by_customer.get(ticket.partner_id.id, self.env["res.partner.category"]),
             )
             rule = rules._find_rule(facts, company, False if free_team else ticket.team_id)
             team = rule.team_id or ticket.team_id
