@@ -30,11 +30,28 @@ class ResourceCalendar(models.Model):
                 forward.append((index, pytz.utc.localize(start), hours))
         if not forward:
             return results
-        first = min(start for _index, start, _hours in forward)
-        last = max(start for _index, start, _hours in forward)
-        # Room for weekends and long holidays (Spring Festival) after the latest start.
+        # A first window for the longest request: its working days with their
+        # weekends, and a few days more. Most deadlines are a few days away, and
+        # reading the intervals is the cost (per day read). A request running past
+        # the window (a long holiday such as the Spring Festival) is planned again
+        # in a window twice, then four times as long; only then by plan_hours.
         longest = max(hours for _index, _start, hours in forward)
-        days = 14 + 3 * math.ceil(longest / (self.hours_per_day or 8.0))
+        days = 4 + math.ceil(longest / (self.hours_per_day or 8.0) * 7 / 5)
+        for _attempt in range(3):
+            forward = self._plan_forward_in_window(forward, days, results)
+            if not forward:
+                return results
+            days *= 2
+        for index, start, hours in forward:
+            results[index] = self.plan_hours(hours, start.replace(tzinfo=None), compute_leaves=True)
+        return results
+
+    def _plan_forward_in_window(self, requests, days, results):
+        """Plan the (index, aware start, hours) ``requests`` in the work intervals
+        from the earliest start to ``days`` after the latest, into ``results``; the
+        requests that run past the window, for a longer one."""
+        first = min(start for _index, start, _hours in requests)
+        last = max(start for _index, start, _hours in requests)
         intervals = [
             (begin, end)
             for begin, end, _meta in self._work_intervals_batch(
@@ -42,14 +59,14 @@ class ResourceCalendar(models.Model):
             )[False]
         ]
         ends = [end for _begin, end in intervals]
-        for index, start, hours in forward:
+        past_window = []
+        for index, start, hours in requests:
             planned = self._walk_work_intervals(intervals, ends, start, hours)
             if planned is None:
-                planned = self.plan_hours(hours, start.replace(tzinfo=None), compute_leaves=True)
+                past_window.append((index, start, hours))
             else:
-                planned = planned.astimezone(pytz.utc).replace(tzinfo=None)
-            results[index] = planned
-        return results
+                results[index] = planned.astimezone(pytz.utc).replace(tzinfo=None)
+        return past_window
 
     @staticmethod
     def _walk_work_intervals(intervals, ends, start, hours):

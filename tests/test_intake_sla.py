@@ -1,6 +1,6 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import datetime
+from datetime import date, datetime
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
@@ -65,6 +65,22 @@ class TestIntakeSla(AfterSalesCase):
         ]
         self.assertEqual(self.calendar._plan_hours_batch(requests), expected)
         self.assertEqual(expected[0], datetime(2026, 1, 13, 9, 30), "holiday skipped")
+        # Two hours asked on the eve of a long holiday: past the first read window
+        # (sized for two hours) and the second, planned in the third.
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Spring Festival (test)",
+                "calendar_id": self.calendar.id,
+                "date_from": datetime(2026, 2, 14),
+                "date_to": datetime(2026, 2, 25, 23, 59, 59),
+            }
+        )
+        eve = datetime(2026, 2, 13, 16, 0)
+        self.assertEqual(
+            self.calendar._plan_hours_batch([(eve, 2.0)]),
+            [self.calendar.plan_hours(2.0, eve, compute_leaves=True)],
+        )
+        self.assertEqual(self.calendar._plan_hours_batch([(eve, 2.0)])[0].date(), date(2026, 2, 26))
 
     @freeze_time(FRIDAY_3PM)
     def test_p3_deadlines_skip_weekend_and_holiday(self):
