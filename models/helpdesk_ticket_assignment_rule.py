@@ -138,6 +138,7 @@ class AfterSalesLoadBook:
         self.env = env
         self.weighted = defaultdict(int)
         self.count = defaultdict(int)
+        self.profiles = {}
         users = users.filtered(lambda u: not u.share)
         if not users:
             return
@@ -151,18 +152,29 @@ class AfterSalesLoadBook:
             self.count[user.id] += count
 
     def is_available(self, user, ignore_capacity=False):
-        if user.after_sales_unavailable or not user.active or user.share:
-            return False
-        capacity = user.after_sales_capacity
-        return ignore_capacity or not capacity or self.count[user.id] < capacity
+        availability, capacity = self._profile(user)
+        return availability and (ignore_capacity or not capacity or self.count[user.id] < capacity)
+
+    def _profile(self, user):
+        """(may take tickets at all, open ticket limit) of ``user``, read once per
+        batch: a batch asks for the same few handlers again and again."""
+        if user.id not in self.profiles:
+            self.profiles[user.id] = (
+                bool(user) and user.active and not user.share and not user.after_sales_unavailable,
+                user.after_sales_capacity,
+            )
+        return self.profiles[user.id]
 
     def pick(self, users, ignore_capacity=False):
         """The available user of ``users`` with the lightest load, or an empty
         recordset."""
-        available = users.filtered(lambda u: self.is_available(u, ignore_capacity))
-        if not available:
-            return available
-        return min(available, key=lambda u: (self.weighted[u.id], self.count[u.id], u.id))
+        # The record itself is kept (its prefetch covers ``users``); ids never tie.
+        loads = [
+            (self.weighted[user.id], self.count[user.id], user.id, user)
+            for user in users
+            if self.is_available(user, ignore_capacity)
+        ]
+        return min(loads)[3] if loads else users.browse()
 
     def add(self, user, service_priority):
         if user:
