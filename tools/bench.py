@@ -513,7 +513,8 @@ def main():
             f"{ratio('baseline_users'):.2f}× a ticket without one: mail's "
             "*assigned to you* notification to the handler (`_message_auto_subscribe_notify`, "
             "a message and a mail per ticket). Routing a batch tells each handler once, "
-            "listing their tickets (a ticket routed alone gets mail's own notification).\n"
+            "listing their tickets (a ticket routed alone gets mail's own notification), "
+            "and makes them follow their tickets in one insert per handler.\n"
         )
         write_section("create", create_text)
     print((ROOT / "BENCHMARKS.md").read_text())

@@ -12,8 +12,6 @@ from odoo.tools.sql import create_index
 from ..helpdesk_ticket_assignment_rule import AfterSalesLoadBook
 from .intake import SERVICE_PRIORITY_BY_STARS, STARS_BY_SERVICE_PRIORITY
 
-# An urgent ticket still without a handler this long after it was received goes to
-# the supervisors.
 # Marks the creation of a batch whose handlers follow their tickets once it is
 # recorded: one follower insert per handler instead of mail's one per ticket. An
 # object, not a value: no caller's context (JSON over RPC) can carry it.
