@@ -25,3 +25,8 @@ from . import test_mail_in
 from . import test_field_service
 from . import test_load_mix
 from . import test_acknowledgement_job
+from . import test_attack_compensation
+from . import test_auto_archive
+from . import test_failure_rate
+from . import test_root_cause
+from . import test_routing
