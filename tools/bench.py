@@ -361,16 +361,16 @@ def best_of(repeats, measures):
     fastest (seconds, queries) of each, the machine being shared (noise only adds),
     and the job seconds of the last round: the job (a minute of writes) runs only
     then, so that what it leaves for the disk to do weighs on no creation measured."""
-    best = {}
+    best, jobs = {}, {}
     for round_ in range(repeats):
         last = round_ == repeats - 1
         for name, func in measures:
             seconds, count, job = func(last)
             if name not in best or seconds < best[name][0]:
-                best[name] = (seconds, count, best.get(name, (0, 0, 0.0))[2])
+                best[name] = (seconds, count)
             if last:
-                best[name] = (*best[name][:2], job)
-    return best
+                jobs[name] = job
+    return {name: (*best[name], jobs[name]) for name in best}
 
 
 def main():

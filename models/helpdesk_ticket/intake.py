@@ -11,6 +11,8 @@ from ..helpdesk_ticket_category import SERVICE_PRIORITIES
 # helpdesk_mgmt's stars follow the service priority, so both always agree.
 STARS_BY_SERVICE_PRIORITY = {"p1": "3", "p2": "2", "p3": "1"}
 SERVICE_PRIORITY_BY_STARS = {"3": "p1", "2": "p2", "1": "p3", "0": "p3"}
+# What the priority suggested for a new ticket is drawn from.
+SUGGESTION_FIELDS = ("category_id", "name", "description", "customer_words", "company_id")
 # Longest free text a field of the record takes: a record sheet, not a mailbox.
 TEXT_LIMIT = 20000
 CHAR_LIMIT = 256
@@ -173,18 +175,11 @@ class HelpdeskTicket(models.Model):
             if "service_priority" not in vals and "priority" in vals:
                 vals["service_priority"] = SERVICE_PRIORITY_BY_STARS.get(vals["priority"])
             if "service_priority" not in vals:
-                draft = self.new(
-                    {
-                        key: vals[key]
-                        for key in (
-                            "category_id", "name", "description", "customer_words", "company_id"
-                        )
-                        if key in vals
-                    }
-                )
                 if match_keywords is None:
                     match_keywords = self._get_priority_keyword_matcher()
-                vals["service_priority"] = draft._suggest_service_priority(match_keywords)
+                vals["service_priority"] = self._suggest_service_priority_of_vals(
+                    vals, match_keywords
+                )
             # helpdesk_mgmt's default would win over the compute: set the stars here.
             vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
         tickets = super().create(vals_list)
@@ -216,6 +211,13 @@ class HelpdeskTicket(models.Model):
         """The urgency keywords of the desk, for a batch of suggestions (read for
         every agent: the desk's configuration)."""
         return self.env["helpdesk.ticket.priority.keyword"].sudo()._get_matcher()
+
+    @api.model
+    def _suggest_service_priority_of_vals(self, vals, match_keywords):
+        """``_suggest_service_priority`` of the ticket about to be created with
+        ``vals``."""
+        draft = self.new({key: vals[key] for key in SUGGESTION_FIELDS if key in vals})
+        return draft._suggest_service_priority(match_keywords)
 
     def _suggest_service_priority(self, match_keywords):
         """The priority the keywords found in the ticket's text suggest, or its

@@ -343,17 +343,9 @@ class HelpdeskTicket(models.Model):
                 if "service_priority" not in vals:
                     if match_keywords is None:
                         match_keywords = self._get_priority_keyword_matcher()
-                    draft = self.new(
-                        {
-                            key: vals[key]
-                            for key in (
-                                "category_id", "name", "description", "customer_words",
-                                "company_id",
-                            )
-                            if key in vals
-                        }
+                    vals["service_priority"] = self._suggest_service_priority_of_vals(
+                        vals, match_keywords
                     )
-                    vals["service_priority"] = draft._suggest_service_priority(match_keywords)
                     vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
             vals["user_id"] = decision["user"].id
             book.add(decision["user"], vals.get("service_priority"))
@@ -433,27 +425,28 @@ class HelpdeskTicket(models.Model):
         if notes:
             self.browse(list(notes))._message_log_batch(notes)
 
+    def _group_by_active_handler(self):
+        """{handler: their tickets among these}, for the handlers still active."""
+        by_handler = defaultdict(self.browse)
+        for ticket in self:
+            if ticket.user_id.active:
+                by_handler[ticket.user_id] |= ticket
+        return by_handler
+
     def _subscribe_handlers(self):
         """Each ticket's handler follows it, as mail makes the responsible of a
         record follow it: one insert per handler for the whole batch."""
-        by_partner = defaultdict(list)
-        for ticket in self:
-            if ticket.user_id.active:
-                by_partner[ticket.user_id.partner_id.id].append(ticket.id)
-        for partner_id, ticket_ids in by_partner.items():
-            self.browse(ticket_ids)._message_subscribe(partner_ids=[partner_id])
+        for user, tickets in self._group_by_active_handler().items():
+            tickets._message_subscribe(partner_ids=user.partner_id.ids)
 
     def _notify_handlers_of_batch(self):
         """What mail tells a new handler, for tickets created together: mail's own
         notification for a handler given one ticket, one listing them all for a
         handler given several. The creator is not told of their own tickets."""
-        by_handler = {}
-        for ticket in self:
-            user = ticket.user_id
-            if user and user.active and user != self.env.user:
-                by_handler[user] = by_handler.get(user, self.browse()) | ticket
         model_description = self.env["ir.model"]._get(self._name).display_name
-        for user, tickets in by_handler.items():
+        for user, tickets in self._group_by_active_handler().items():
+            if user == self.env.user:
+                continue
             partner = user.partner_id
             tickets = tickets.with_context(lang=partner.lang)
             if len(tickets) == 1:
