@@ -1,12 +1,13 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models, tools
 
 from .helpdesk_ticket_category import SERVICE_PRIORITIES
 
 
 class HelpdeskTicketPriorityKeyword(models.Model):
     _name = "helpdesk.ticket.priority.keyword"
+    _inherit = ["helpdesk.after.sales.cached.config.mixin"]
     _description = "Urgency keyword suggesting a ticket priority"
     _order = "service_priority, name"
 
@@ -29,10 +30,7 @@ class HelpdeskTicketPriorityKeyword(models.Model):
         """A function ``match(text, company)`` giving the most urgent priority whose
         keyword (shared, or of ``company``) occurs in ``text``, or False: the
         keywords are read once for a whole batch of tickets, not queried for each."""
-        keywords = [
-            (keyword.name.lower(), keyword.service_priority, keyword.company_id.id)
-            for keyword in self.search_fetch([], ["name", "service_priority", "company_id"])
-        ]
+        keywords = self._get_keyword_table()
 
         def match(text, company):
             text = (text or "").strip().lower()
@@ -46,3 +44,15 @@ class HelpdeskTicketPriorityKeyword(models.Model):
             )
 
         return match
+
+    @api.model
+    @tools.ormcache()
+    def _get_keyword_table(self):
+        """(keyword in lower case, priority, company id) of the active keywords,
+        cached per worker (see the cached configuration mixin)."""
+        return tuple(
+            (keyword.name.lower(), keyword.service_priority, keyword.company_id.id)
+            for keyword in self.sudo().search_fetch(
+                [], ["name", "service_priority", "company_id"]
+            )
+        )

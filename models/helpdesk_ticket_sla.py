@@ -62,6 +62,13 @@ class HelpdeskTicketSla(models.Model):
         return self.sla_id.calendar_id or self.ticket_id.team_id.resource_calendar_id
 
     def _compute_sla_data(self):
+        # Upstream reads the stages and calendars line by line, and each through
+        # another prefetch set: one query per kind of record for the whole batch.
+        # (Reading a field of a recordset fetches all its records' columns at once.)
+        stages = self.sla_id.stage_id | self.sla_id.ignore_stage_ids | self.ticket_id.stage_id
+        stages.mapped("sequence")
+        calendars = self.sla_id.calendar_id | self.ticket_id.team_id.resource_calendar_id
+        calendars.mapped("hours_per_day")
         res = super()._compute_sla_data()
         for line in self:
             calendar = line._get_calendar()

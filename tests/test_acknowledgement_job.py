@@ -61,3 +61,42 @@ class TestAcknowledgementJob(AfterSalesCase):
         self.assertEqual(self._send_due_acknowledgements(), 1, "handled")
         self.assertFalse(lost.acknowledgement_due)
         self.assertFalse(lost.acknowledgement_date)
+
+    def test_one_run_speaks_each_customers_language_from_each_teams_address(self):
+        """The job renders a batch at once (one composer per sender): each customer
+        still gets their own language, and each team's tickets its own address."""
+        self._send_due_acknowledgements()
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env.company.email = "service@example.com"
+        chinese = self.customer.copy({"name": "王先生", "lang": "zh_CN", "email": "wang@example.com"})
+        english = self.customer.copy({"name": "Mr Smith", "lang": "en_US", "email": "smith@example.com"})
+        alias_team = self.team.copy({"name": "After-sales (alias)"})
+        alias_team.write(
+            {
+                "alias_name": "after-sales",
+                "alias_domain_id": self.env["mail.alias.domain"].create({"name": "desk.example.com"}).id,
+            }
+        )
+        tickets = (
+            self._create_ticket(partner_id=chinese.id)
+            | self._create_ticket(partner_id=english.id)
+            | self._create_ticket(partner_id=chinese.id, team_id=alias_team.id)
+        )
+        self.assertEqual(self._send_due_acknowledgements(), 3)
+        acks = [
+            ticket.message_ids.filtered(
+                lambda m, ticket=ticket: m.message_type == "comment" and ticket.number in (m.subject or "")
+            )
+            for ticket in tickets
+        ]
+        self.assertEqual([len(ack) for ack in acks], [1, 1, 1], "one each")
+        self.assertIn("工单", acks[0].body)
+        self.assertNotIn("工单", acks[1].body)
+        self.assertIn("Your request has been received", acks[1].subject)
+        self.assertIn("工单", acks[2].body)
+        self.assertEqual(acks[0].partner_ids, chinese)
+        self.assertEqual(acks[1].partner_ids, english)
+        self.assertIn("service@example.com", acks[0].email_from)
+        self.assertIn("service@example.com", acks[1].email_from)
+        self.assertIn("after-sales@desk.example.com", acks[2].email_from)
+        self.assertTrue(all(ack.author_id == self.env.company.partner_id for ack in acks))

@@ -550,6 +550,8 @@ class HelpdeskTicket(models.Model):
     def _notify_supervisors_p1(self):
         """An urgent ticket reaches a supervisor within the company's notice time
         (seed: 1 h)."""
+        if not self:
+            return  # most creates and writes: no ticket became urgent
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         for ticket in self._after_sales_only():
             supervisors = ticket._get_supervisors()

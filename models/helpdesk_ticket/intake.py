@@ -182,9 +182,21 @@ class HelpdeskTicket(models.Model):
                 )
             # helpdesk_mgmt's default would win over the compute: set the stars here.
             vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
+        # helpdesk_mgmt puts a ticket given its team but no stage in that team's
+        # first stage, its intake: only the others are looked up.
+        stage_chosen = [
+            "stage_id" in vals or not vals.get("team_id") or "default_stage_id" in self.env.context
+            for vals in vals_list
+        ]
         tickets = super().create(vals_list)
         # A ticket recorded past its first stage was answered when it was recorded.
-        past_intake = tickets._after_sales_only()._past_intake()
+        past_intake = (
+            tickets.browse(
+                [ticket.id for ticket, chosen in zip(tickets, stage_chosen, strict=True) if chosen]
+            )
+            ._after_sales_only()
+            ._past_intake()
+        )
         past_intake._check_intake_complete()
         past_intake._record_first_response()
         return tickets

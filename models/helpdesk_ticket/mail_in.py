@@ -52,10 +52,16 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("rma_ids.operation_id", "rma_ids.state")
     def _compute_mail_in_rma_id(self):
-        operation = self.env.ref(MAIL_IN_OPERATION, raise_if_not_found=False)
+        # The operation's id without env.ref's existence query: a new ticket has no
+        # RMA to compare (its rma_ids are known empty), and this runs on every create.
+        operation_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            MAIL_IN_OPERATION, raise_if_not_found=False
+        )
         for ticket in self:
             rmas = ticket.rma_ids.filtered(
-                lambda r: operation and r.operation_id == operation and r.state != "cancelled"
+                lambda r: operation_id
+                and r.operation_id.id == operation_id
+                and r.state != "cancelled"
             )
             ticket.mail_in_rma_id = rmas.sorted("id")[-1:]
 

@@ -84,7 +84,10 @@ class HelpdeskTicket(models.Model):
     @api.depends("rating_ids.rating", "rating_ids.consumed", "rating_ids.feedback")
     def _compute_satisfaction(self):
         latest = {}
-        ticket_ids = [ticket._origin.id for ticket in self if ticket._origin.id]
+        # A new ticket's ratings are known empty: no query when a ticket is recorded.
+        ticket_ids = [
+            ticket._origin.id for ticket in self if ticket._origin.id and ticket.rating_ids
+        ]
         if ticket_ids:
             # One query for all the tickets: their consumed ratings, newest first.
             ratings = self.env["rating.rating"].sudo().search(
