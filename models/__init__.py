@@ -1,5 +1,4 @@
 from . import helpdesk_after_sales_server_owned_mixin
-from . import helpdesk_after_sales_cached_config_mixin
 from . import res_company
 from . import res_config_settings
 from . import resource_calendar

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from collections import defaultdict
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .helpdesk_ticket_category import SERVICE_PRIORITIES
@@ -18,7 +18,6 @@ class HelpdeskTicketAssignmentRule(models.Model):
     criterion matches wins; an empty criterion matches any ticket."""
 
     _name = "helpdesk.ticket.assignment.rule"
-    _inherit = ["helpdesk.after.sales.cached.config.mixin"]
     _description = "After-sales assignment rule"
     _order = "sequence, id"
     _check_company_auto = True
@@ -98,14 +97,8 @@ class HelpdeskTicketAssignmentRule(models.Model):
     def _get_routing_rules(self):
         """The active rules of every company, in order: the desk's configuration,
         read whoever creates the ticket (a customer on the portal, the mail
-        gateway). A few dozen at most, cached per worker (see the cached
-        configuration mixin)."""
-        return self.sudo().browse(self._get_routing_rule_ids())
-
-    @api.model
-    @tools.ormcache()
-    def _get_routing_rule_ids(self):
-        return tuple(self.sudo().search([("active", "=", True)]).ids)
+        gateway). A few dozen at most."""
+        return self.sudo().search([("active", "=", True)])
 
     def _matches(self, facts):
         """Whether the ticket described by ``facts`` (see

@@ -1,13 +1,12 @@
 # Copyright 2026 helpdesk_after_sales contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models, tools
+from odoo import fields, models
 
 from .helpdesk_ticket_category import SERVICE_PRIORITIES
 
 
 class HelpdeskTicketPriorityKeyword(models.Model):
     _name = "helpdesk.ticket.priority.keyword"
-    _inherit = ["helpdesk.after.sales.cached.config.mixin"]
     _description = "Urgency keyword suggesting a ticket priority"
     _order = "service_priority, name"
 
@@ -30,7 +29,10 @@ class HelpdeskTicketPriorityKeyword(models.Model):
         """A function ``match(text, company)`` giving the most urgent priority whose
         keyword (shared, or of ``company``) occurs in ``text``, or False: the
         keywords are read once for a whole batch of tickets, not queried for each."""
-        keywords = self._get_keyword_table()
+        keywords = [
+            (keyword.name.lower(), keyword.service_priority, keyword.company_id.id)
+            for keyword in self.search_fetch([], ["name", "service_priority", "company_id"])
+        ]
 
         def match(text, company):
             text = (text or "").strip().lower()
@@ -44,15 +46,3 @@ class HelpdeskTicketPriorityKeyword(models.Model):
             )
 
         return match
-
-    @api.model
-    @tools.ormcache()
-    def _get_keyword_table(self):
-        """(keyword in lower case, priority, company id) of the active keywords,
-        cached per worker (see the cached configuration mixin)."""
-        return tuple(
-            (keyword.name.lower(), keyword.service_priority, keyword.company_id.id)
-            for keyword in self.sudo().search_fetch(
-                [], ["name", "service_priority", "company_id"]
-            )
-        )

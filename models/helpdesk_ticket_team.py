@@ -14,10 +14,3 @@ class HelpdeskTicketTeam(models.Model):
         "confirmation, and the analysis. Other teams' tickets work as in the plain "
         "helpdesk.",
     )
-
-    def unlink(self):
-        result = super().unlink()
-        # The team's assignment rules go with it (ondelete cascade, in SQL): the
-        # workers' cached list of rules must not keep them.
-        self.env.registry.clear_cache()
-        return result

@@ -102,8 +102,7 @@ class TestLoadMixQueries(AfterSalesCase):
     def test_create_ticket(self):
         """Recording a ticket queues the customer's acknowledgement: the mail is
         rendered and posted after the request, by the job the create triggers. The
-        desk's configuration (rules, keywords) comes from the workers' cache, and
-        the SLA lines read their stages and calendars once."""
+        SLA lines read their stages and calendars once."""
         vals = {
             "name": "No power after update",
             "description": "<p>The unit does not start since the update.</p>",
