@@ -30,10 +30,18 @@ class HelpdeskTicketSla(models.Model):
         "extension_hours",
     )
 
-    sla_kind = fields.Selection(related="sla_id.sla_kind", store=True)
+    # Every computed figure of a new line is computed before its INSERT
+    # (precompute): no UPDATE of each new line when the ticket is recorded.
+    sla_kind = fields.Selection(related="sla_id.sla_kind", store=True, precompute=True)
+    hours = fields.Float(compute="_compute_sla_data", store=True, precompute=True)
+    expected_stage_id = fields.Many2one(compute="_compute_sla_data", store=True, precompute=True)
+    last_state_date = fields.Datetime(compute="_compute_sla_data", store=True, precompute=True)
+    state = fields.Selection(compute="_compute_sla_data", store=True, precompute=True)
+    deadline = fields.Datetime(compute="_compute_deadline", store=True, precompute=True)
     warning_date = fields.Datetime(
         compute="_compute_deadline",
         store=True,
+        precompute=True,
         help="When the share of the allowed working time set by the company is used.",
     )
     extension_hours = fields.Float(
