@@ -321,14 +321,9 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
             self._create_ticket(acknowledgement_due=False)
 
     def test_acknowledgement_in_chinese(self):
-        """A zh_CN customer gets the acknowledgement once, rendered in Chinese.
-
-        TODO(lead, i18n): i18n/zh_CN.po still holds the translation of the former
-        acknowledgement body (no read-back, no portal link): once the new body and
-        the read-back labels (see _get_acknowledgement_readback) are translated,
-        also assert here that the body holds the serial, the symptoms and the
-        portal link, as the English test does. Until then only the parts that do
-        not depend on the new translation are asserted."""
+        """A zh_CN customer gets the acknowledgement once, rendered in Chinese, with
+        the read-back of what the desk understood and the link to follow the
+        ticket (i18n/zh_CN.po translates the body and the read-back's labels)."""
         self.env["res.lang"]._activate_lang("zh_CN")
         self.customer.lang = "zh_CN"
         ticket = self._create_ticket(
@@ -344,19 +339,22 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
         self.assertIn(ticket.number, acks.subject)
         self.assertIn(ticket.number, acks.body)
         self.assertIn("工单", acks.body, "rendered in the customer's language")
+        self.assertNotIn("Here is what we understood", acks.body)
+        self.assertIn("我们理解的情况如下", acks.body, "the read-back, in Chinese")
+        self.assertIn("序列号", acks.body, "its labels in Chinese")
+        self.assertIn("SN-INTAKE-001", acks.body)
+        self.assertIn("打印全是空白页", acks.body)
+        self.assertIn(f"/my/ticket/{ticket.id}", acks.body, "how to follow the ticket")
         self.assertEqual(acks.author_id, self.env.company.partner_id)
-        # The read-back is built in the customer's language (its labels are new
-        # terms; the expectation is an existing, translated selection value).
-        readback = dict(ticket.with_context(lang="zh_CN")._get_acknowledgement_readback())
+        # The expectation is a translated selection value.
         expected = dict(
             self.env["helpdesk.ticket"]
             .with_context(lang="zh_CN")
             ._fields["expected_resolution"]
             ._description_selection(self.env(context=dict(self.env.context, lang="zh_CN")))
         )["repair"]
-        self.assertIn(expected, readback.values())
         self.assertNotEqual(expected, "Repair", "the selection is translated in zh_CN")
-        self.assertIn("SN-INTAKE-001", readback.values())
+        self.assertIn(expected, acks.body)
 
     def test_other_teams_get_no_acknowledgement(self):
         other_team = self.env["helpdesk.ticket.team"].create({"name": "Internal IT"})
