@@ -131,6 +131,15 @@ class AfterSalesFixtures:
         recorded the tickets is over; returns how many due tickets it handled."""
         return self.env["helpdesk.ticket"]._cron_send_acknowledgements()
 
+    def _acknowledgements(self, ticket):
+        """The acknowledgements posted on ``ticket``: comments of the desk (the
+        company) whose subject names the ticket."""
+        return ticket.message_ids.filtered(
+            lambda m: m.message_type == "comment"
+            and m.author_id == ticket.company_id.partner_id
+            and ticket.number in (m.subject or "")
+        )
+
     def _fault_ticket(self, **values):
         """A class A fault of the test class's unit: its ``printer`` with the serial
         ``lot``."""

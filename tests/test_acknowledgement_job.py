@@ -83,12 +83,7 @@ class TestAcknowledgementJob(AfterSalesCase):
             | self._create_ticket(partner_id=chinese.id, team_id=alias_team.id)
         )
         self.assertEqual(self._send_due_acknowledgements(), 3)
-        acks = [
-            ticket.message_ids.filtered(
-                lambda m, ticket=ticket: m.message_type == "comment" and ticket.number in (m.subject or "")
-            )
-            for ticket in tickets
-        ]
+        acks = [self._acknowledgements(ticket) for ticket in tickets]
         self.assertEqual([len(ack) for ack in acks], [1, 1, 1], "one each")
         self.assertIn("工单", acks[0].body)
         self.assertNotIn("工单", acks[1].body)

@@ -77,15 +77,6 @@ class TestPortalIntake(AfterSalesFixtures, HttpCase):
             allow_redirects=False,
         )
 
-    def _acknowledgements(self, ticket):
-        """The acknowledgements posted on ``ticket``: comments of the desk (the
-        company) whose subject names the ticket."""
-        return ticket.message_ids.filtered(
-            lambda m: m.message_type == "comment"
-            and m.author_id == ticket.company_id.partner_id
-            and ticket.number in (m.subject or "")
-        )
-
     # ------------------------------------------------------------ the form
     def test_form_offers_the_customer_units_only(self):
         self.authenticate("as_intake_customer", "as_intake_customer")
