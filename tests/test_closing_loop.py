@@ -185,6 +185,30 @@ class TestClosingLoop(AfterSalesCase):
                 self.assertEqual(ticket.reopen_count, 0)
                 self.assertEqual(ticket.user_id, self.agent)
 
+    def test_rating_percentage_reads_the_grades_of_rated_tickets_only(self):
+        """helpdesk_mgmt_rating's share of good ratings: a rated ticket's as upstream
+        computes it, a new ticket's -1 without a query per ticket (upstream reads the
+        grades of each ticket recorded)."""
+        great, poor = self._closed_ticket(), self._closed_ticket()
+        self._rate_by_mail(great, 5)
+        self._rate_by_mail(poor, 1)
+        self.assertEqual(great.positive_rate_percentage, 100)
+        self.assertEqual(poor.positive_rate_percentage, 0)
+        new_tickets = self.env["helpdesk.ticket"].create(
+            [{"name": f"New {index}", "description": "x", "team_id": self.team.id}
+             for index in range(10)]
+        )
+        self.env.flush_all()
+        self.assertEqual(set(new_tickets.mapped("positive_rate_percentage")), {-1})
+        tickets = new_tickets | great
+        self.env.invalidate_all()
+        # The tickets and their ratings, read at once; then the grades of the rated
+        # one only (upstream: a query for each of the 11 tickets).
+        with self.assertQueryCount(3):
+            tickets._compute_percentage()
+        self.assertEqual(set(new_tickets.mapped("positive_rate_percentage")), {-1})
+        self.assertEqual(great.positive_rate_percentage, 100)
+
     def test_phone_wizard_and_mail_rating_give_the_same_values(self):
         by_mail = self._closed_ticket()
         by_phone = self._closed_ticket()

@@ -109,6 +109,15 @@ class HelpdeskTicket(models.Model):
             ticket.satisfaction_comment = rating.feedback if rating else False
             ticket.satisfaction_date = rating.write_date if rating else False
 
+    @api.depends("rating_ids.rating")
+    def _compute_percentage(self):
+        # helpdesk_mgmt_rating reads each ticket's grades with a query of its own,
+        # for every ticket recorded (1,000 queries for 1,000 tickets). A ticket
+        # without ratings, every new one, has no grades: -1 as upstream gives it.
+        rated = self.filtered("rating_ids")
+        (self - rated).positive_rate_percentage = -1
+        return super(HelpdeskTicket, rated)._compute_percentage()
+
     @api.depends("partner_id", "stage_id")
     def _compute_can_record_satisfaction(self):
         for ticket in self:
