@@ -11,8 +11,6 @@ from ..helpdesk_ticket_category import SERVICE_PRIORITIES
 # helpdesk_mgmt's stars follow the service priority, so both always agree.
 STARS_BY_SERVICE_PRIORITY = {"p1": "3", "p2": "2", "p3": "1"}
 SERVICE_PRIORITY_BY_STARS = {"3": "p1", "2": "p2", "1": "p3", "0": "p3"}
-# What the priority suggested for a new ticket is drawn from.
-SUGGESTION_FIELDS = ("category_id", "name", "description", "customer_words", "company_id")
 # Longest free text a field of the record takes: a record sheet, not a mailbox.
 TEXT_LIMIT = 20000
 CHAR_LIMIT = 256
@@ -227,27 +225,37 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _suggest_service_priority_of_vals(self, vals, match_keywords):
         """``_suggest_service_priority`` of the ticket about to be created with
-        ``vals``."""
-        draft = self.new({key: vals[key] for key in SUGGESTION_FIELDS if key in vals})
-        return draft._suggest_service_priority(match_keywords)
+        ``vals`` (read from the values: a draft record would look up a default for
+        each field it lacks, for every ticket of a batch)."""
+        return self._suggest_service_priority_from(
+            match_keywords,
+            texts=[vals.get("name"), vals.get("customer_words"), vals.get("description")],
+            company=self.env["res.company"].browse(vals.get("company_id")) or self.env.company,
+            category=self.env["helpdesk.ticket.category"].browse(vals.get("category_id")),
+        )
 
     def _suggest_service_priority(self, match_keywords):
         """The priority the keywords found in the ticket's text suggest, or its
         category's default, the more urgent of both (P3 without either).
         ``match_keywords``: ``_get_priority_keyword_matcher()``."""
+        return self._suggest_service_priority_from(
+            match_keywords,
+            texts=[self.name, self.customer_words, self.description],
+            company=self.company_id or self.env.company,
+            category=self.category_id,
+        )
+
+    @api.model
+    def _suggest_service_priority_from(self, match_keywords, texts, company, category):
+        """The rule of both: ``texts`` the ticket's name, customer's words and
+        description (HTML)."""
+        name, customer_words, description = texts
         text = " ".join(
-            filter(
-                None,
-                [
-                    self.name,
-                    self.customer_words,
-                    self.description and html2plaintext(self.description),
-                ],
-            )
+            filter(None, [name, customer_words, description and html2plaintext(description)])
         )
         candidates = [
-            match_keywords(text, self.company_id or self.env.company),
-            self.category_id.default_service_priority,
+            match_keywords(text, company),
+            category.sudo().default_service_priority,
         ]
         return min(filter(None, candidates), default="p3")
 
