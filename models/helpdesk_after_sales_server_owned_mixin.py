@@ -17,6 +17,19 @@ def _server_owned_fields_of(model_class):
     )
 
 
+class ServerValues:
+    """Server-owned fields of ``model`` that the desk itself adds to the values a
+    caller creates records with, once the caller's own values are checked. Given
+    in the context (``after_sales_server_values``) as this object: no caller's
+    context (JSON over RPC) can carry one."""
+
+    __slots__ = ("model", "fields")
+
+    def __init__(self, model, fields):
+        self.model = model
+        self.fields = frozenset(fields)
+
+
 class HelpdeskAfterSalesServerOwnedMixin(models.AbstractModel):
     """Fields only the server writes: states, decisions, computed figures.
 
@@ -41,7 +54,11 @@ class HelpdeskAfterSalesServerOwnedMixin(models.AbstractModel):
     def _check_server_owned_fields(self, fnames):
         if self.env.su:
             return
-        forbidden = sorted(set(fnames) & self._get_server_owned_fields())
+        owned = self._get_server_owned_fields()
+        granted = self.env.context.get("after_sales_server_values")
+        if isinstance(granted, ServerValues) and granted.model == self._name:
+            owned -= granted.fields
+        forbidden = sorted(set(fnames) & owned)
         if forbidden:
             labels = ", ".join(
                 self._fields[name]._description_string(self.env) for name in forbidden

@@ -236,6 +236,27 @@ class TestRouting(AfterSalesCase):
         self.assertEqual(ticket.channel_id, self.channel_email)
         self.assertEqual(ticket.team_id, self.repairs)
         self.assertEqual(ticket.user_id, self.agent_2)
+        # The gateway logs no creation message (mail_create_nolog): a note tells.
+        self.assertIn(f"by rule {ticket.routing_rule_id.name}", self._chatter(ticket))
+
+    def test_decision_is_told_in_the_creation_message(self):
+        """One message per routed ticket: the creation message says who handles it
+        and by which rule."""
+        rule = self._rule(method="fixed", user_id=self.agent_3.id, name="Printers")
+        ticket = self._new_ticket()
+        created = ticket.message_ids.filtered(
+            lambda m: m.subtype_id == self.env.ref("helpdesk_mgmt.hlp_tck_created")
+        )
+        self.assertEqual(len(created), 1)
+        self.assertIn("created", created.body)
+        self.assertIn(f"{self.agent_3.name} (team {self.repairs.name}) by rule Printers",
+                      created.body)
+        naming_the_rule = ticket.message_ids.filtered(lambda m: rule.name in (m.body or ""))
+        self.assertEqual(naming_the_rule, created, "no second note")
+        # A handler chosen by hand: the creation message as mail writes it.
+        by_hand = self._new_ticket(user=self.manager, user_id=self.agent_2.id)
+        self.assertEqual(by_hand.assignment_origin, "manual")
+        self.assertNotIn("rule", self._chatter(by_hand))
 
     def test_portal_ticket_is_routed(self):
         portal = new_user(self.env, "as_route_portal", "portal", "Portal Wu")
@@ -411,6 +432,15 @@ class TestRouting(AfterSalesCase):
         ):
             with self.subTest(field=field), self.assertRaises(AccessError):
                 ticket.with_user(self.agent_2).write({field: value})
+            # Routing adds its decisions to the values of a create; a caller's
+            # context naming that grant lets none of the caller's own through.
+            forged = {"after_sales_server_values": {
+                "model": "helpdesk.ticket", "fields": ["assignment_origin", "routing_rule_id"]}}
+            with self.subTest(field=field, create=True), self.assertRaises(AccessError):
+                call_kw(
+                    self.env["helpdesk.ticket"].with_user(self.agent_2), "create",
+                    [{"name": "Forged", "team_id": False, field: value}], {"context": forged},
+                )
         with self.assertRaises(AccessError):
             self.env["helpdesk.ticket.reassignment"].with_user(self.agent_2).create(
                 {"ticket_id": ticket.id, "from_user_id": self.agent.id,

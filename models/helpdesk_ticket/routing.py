@@ -9,8 +9,13 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+from ..helpdesk_after_sales_server_owned_mixin import ServerValues
 from ..helpdesk_ticket_assignment_rule import AfterSalesLoadBook
 from .intake import SERVICE_PRIORITY_BY_STARS, STARS_BY_SERVICE_PRIORITY
+
+# The decisions of the rules, server-owned, that create adds to the caller's values
+# (once they are checked).
+ROUTING_DECISIONS = ServerValues("helpdesk.ticket", ("assignment_origin", "routing_rule_id"))
 
 # Marks the creation of a batch whose handlers follow their tickets once it is
 # recorded: one follower insert per handler instead of mail's one per ticket. An
@@ -126,6 +131,10 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        # The caller's values are checked before the rules add their decisions
+        # (server-owned) to them: the context lets only those through below.
+        for vals in vals_list:
+            self._check_server_owned_fields(vals)
         decisions = self._plan_routing(vals_list)
         # Many tickets routed at once (an import, an API batch): one "assigned to
         # you" notification per handler, not mail's one per ticket (a message and a
@@ -133,23 +142,44 @@ class HelpdeskTicket(models.Model):
         digest = len(decisions) > 1 and not self.env.context.get(
             "mail_auto_subscribe_no_notify"
         )
-        creator = (
-            self.with_context(
+        context = {"after_sales_server_values": ROUTING_DECISIONS}
+        if digest:
+            context.update(
                 mail_auto_subscribe_no_notify=True,
                 after_sales_follow_after_create=FOLLOW_AFTER_CREATE,
             )
-            if digest
-            else self
+        tickets = (
+            super(HelpdeskTicket, self.with_context(**context))
+            .create(vals_list)
+            .with_env(self.env)
         )
-        tickets = super(HelpdeskTicket, creator).create(vals_list).with_env(self.env)
-        if decisions:
-            tickets._apply_routing_decisions(
-                {tickets[index]: decision for index, decision in decisions.items()}
+        if decisions and not self._creation_is_logged():
+            # No creation message to carry the rules' decisions (the mail gateway,
+            # a caller's context): a note each.
+            tickets._log_routing_notes(
+                {tickets[index]: decision["note"] for index, decision in decisions.items()}
             )
         if digest:
             tickets._subscribe_handlers()
             tickets._notify_handlers_of_batch()
         return tickets
+
+    @api.model
+    def _creation_is_logged(self):
+        """Whether mail logs the creation message of the tickets created in this
+        context (see mail.thread.create)."""
+        context = self.env.context
+        return not context.get("tracking_disable") and not context.get("mail_create_nolog")
+
+    def _creation_message(self):
+        # The rules' decision is told in the creation message: one message per
+        # routed ticket, not two (a batch of 1,000 tickets logged 1,000 notes more).
+        message = super()._creation_message()
+        ticket = self.sudo()
+        note = ticket._routing_note(
+            ticket.assignment_origin, ticket.routing_rule_id, ticket.user_id, ticket.team_id
+        )
+        return self.env._("%(created)s. %(note)s", created=message, note=note) if note else message
 
     def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
         followers = super()._message_auto_subscribe_followers(updated_values, default_subtype_ids)
@@ -249,8 +279,9 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _plan_routing(self, vals_list):
-        """Decide team and handler of the tickets about to be created, in their
-        values; {index in vals_list: decision} for the tickets to record after."""
+        """Decide team and handler of the tickets about to be created, and who chose
+        them, in their values; {index in vals_list: decision} of the tickets given a
+        handler by hand or by the rules."""
         rules = self.env["helpdesk.ticket.assignment.rule"]._get_routing_rules()
         Category = self.env["helpdesk.ticket.category"].sudo()
         Team = self.env["helpdesk.ticket.team"].sudo()
@@ -272,7 +303,8 @@ class HelpdeskTicket(models.Model):
         rule_by_facts = {}
         for index, vals in enumerate(vals_list):
             if self._is_manual_assignment(vals):
-                decisions[index] = {"origin": "manual"}
+                vals.update(assignment_origin="manual", routing_rule_id=False)
+                decisions[index] = {"origin": "manual", "note": False}
                 continue
             if not rules and not (complaints and vals.get("category_id") in complaints.ids):
                 continue
@@ -343,15 +375,19 @@ class HelpdeskTicket(models.Model):
                         vals, match_keywords
                     )
                     vals["priority"] = STARS_BY_SERVICE_PRIORITY[vals["service_priority"]]
-            vals["user_id"] = decision["user"].id
+            vals.update(
+                user_id=decision["user"].id,
+                assignment_origin=decision["origin"],
+                routing_rule_id=decision["rule"].id,
+            )
             book.add(decision["user"], vals.get("service_priority"))
             decisions[index] = decision
         return decisions
 
     @api.model
     def _decide_handler(self, book, rule, team, complaint, service_priority):
-        """{origin, rule, user, note} for a ticket of ``team`` matched by ``rule``
-        (maybe none), ``complaint`` for class C."""
+        """{origin, rule, user, team, note} for a ticket of ``team`` matched by
+        ``rule`` (maybe none), ``complaint`` for class C."""
         user = self.env["res.users"]
         if complaint:
             # A supervisor owns a complaint, however loaded: its leader, else the
@@ -365,6 +401,27 @@ class HelpdeskTicket(models.Model):
                     ),
                     ignore_capacity=True,
                 )
+            origin = "complaint"
+        else:
+            origin = "rule"
+            if rule.method == "fixed":
+                if book.is_available(rule.user_id):
+                    user = rule.user_id
+            else:
+                user = book.pick(team.user_ids)
+        return {
+            "origin": origin,
+            "rule": rule,
+            "user": user,
+            "team": team,
+            "note": self._routing_note(origin, rule, user, team),
+        }
+
+    @api.model
+    def _routing_note(self, origin, rule, user, team):
+        """What the chatter says of a decision of the rules: who handles the ticket,
+        by which rule (``origin`` rule or complaint), or why it waits."""
+        if origin == "complaint":
             note = (
                 self.env._(
                     "Service complaint (class C): owned by supervisor %(user)s of team %(team)s.",
@@ -380,44 +437,27 @@ class HelpdeskTicket(models.Model):
             )
             if rule:
                 note = self.env._("%(note)s Team from rule %(rule)s.", note=note, rule=rule.name)
-            return {"origin": "complaint", "rule": rule, "user": user, "note": note}
-        if rule.method == "fixed":
-            if book.is_available(rule.user_id):
-                user = rule.user_id
-        else:
-            user = book.pick(team.user_ids)
+            return note
+        if origin != "rule":
+            return False
         if user:
-            note = self.env._(
+            return self.env._(
                 "Assigned to %(user)s (team %(team)s) by rule %(rule)s (%(method)s).",
                 user=user.name,
                 team=team.name,
                 rule=rule.name,
                 method=dict(rule._fields["method"]._description_selection(self.env))[rule.method],
             )
-        else:
-            note = self.env._(
-                "Sent to team %(team)s by rule %(rule)s; no handler available (marked "
-                "unavailable or at capacity): the ticket waits for one.",
-                team=team.name,
-                rule=rule.name,
-            )
-        return {"origin": "rule", "rule": rule, "user": user, "note": note}
+        return self.env._(
+            "Sent to team %(team)s by rule %(rule)s; no handler available (marked "
+            "unavailable or at capacity): the ticket waits for one.",
+            team=team.name,
+            rule=rule.name,
+        )
 
-    def _apply_routing_decisions(self, decisions):
-        """Record on the tickets (``{ticket: decision}``) who chose their handler,
-        one note each, and the complaint's original handler as follower."""
-        groups = {}
-        for ticket, decision in decisions.items():
-            key = (decision["origin"], decision.get("rule", self.env["helpdesk.ticket.assignment.rule"]))
-            groups.setdefault(key, self.browse())
-            groups[key] |= ticket
-        for (origin, rule), tickets in groups.items():
-            tickets.sudo().write({"assignment_origin": origin, "routing_rule_id": rule.id})
-        notes = {
-            ticket.id: escape(decision["note"])
-            for ticket, decision in decisions.items()
-            if decision.get("note")
-        }
+    def _log_routing_notes(self, notes):
+        """A note on each ticket (``{ticket: text}``) saying what the rules decided."""
+        notes = {ticket.id: escape(note) for ticket, note in notes.items() if note}
         if notes:
             self.browse(list(notes))._message_log_batch(notes)
 
@@ -483,7 +523,7 @@ class HelpdeskTicket(models.Model):
         rules = self.env["helpdesk.ticket.assignment.rule"]._get_routing_rules()
         book = AfterSalesLoadBook(self.env, (rules.team_id | self.team_id).user_ids)
         tags_by_customer = self._get_customer_tags(self.partner_id)
-        decisions = {}
+        notes = {}
         for ticket in self:
             company = ticket.company_id or self.env.company
             free_team = (
@@ -515,11 +555,10 @@ class HelpdeskTicket(models.Model):
                 "routing_rule_id": decision["rule"].id,
             }
             ticket.sudo()._write_handler(vals, reason=decision["note"])
-            decisions[ticket] = dict(decision, note=self.env._(
+            notes[ticket] = self.env._(
                 "Category changed during intake: %(note)s", note=decision["note"]
-            ))
-        if decisions:
-            self._apply_routing_decisions(decisions)
+            )
+        self._log_routing_notes(notes)
 
     # ------------------------------------------------------------ reassignment
     def _record_reassignments(self, before):
