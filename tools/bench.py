@@ -5,7 +5,7 @@
 
 Run through ``make bench`` (tools/dev.py prepares the scratch databases):
   bench.py --db DB --baseline-db DB [--sizes 1000 10000 100000 [1000000]]
-           [--repeats 3] [--skip-create] [odoo options...]
+           [--repeats 5] [--skip-create] [odoo options...]
 
 For each size N it fills DB with N after-sales tickets by SQL (INSERT ... SELECT
 generate_series, then VACUUM ANALYZE): all open below HISTORY_FROM, else 10 % open
@@ -359,18 +359,33 @@ def write_section(name, text):
 def best_of(repeats, measures):
     """Run the (name, function) ``measures`` interleaved ``repeats`` times; the
     fastest (seconds, queries) of each, the machine being shared (noise only adds),
-    and the job seconds of the last round: the job (a minute of writes) runs only
-    then, so that what it leaves for the disk to do weighs on no creation measured."""
-    best, jobs = {}, {}
+    the job seconds of the last round (the job, a minute of writes, runs only then,
+    so that what it leaves for the disk to do weighs on no creation measured), and
+    the seconds of every round, in order."""
+    best, jobs, rounds = {}, {}, {}
     for round_ in range(repeats):
         last = round_ == repeats - 1
         for name, func in measures:
             seconds, count, job = func(last)
+            rounds.setdefault(name, []).append(seconds)
             if name not in best or seconds < best[name][0]:
                 best[name] = (seconds, count)
             if last:
                 jobs[name] = job
-    return {name: (*best[name], jobs[name]) for name in best}
+    return {name: (*best[name], jobs[name], rounds[name]) for name in best}
+
+
+def paired_ratio(create, name, base):
+    """The median over the rounds of ``name``'s seconds to ``base``'s in the same
+    round. The machine's speed drifts from minute to minute (a third between runs
+    here); two measures taken a few seconds apart drift together, so their ratio
+    round by round holds still where the fastest of each may come from different
+    minutes."""
+    ratios = sorted(a / b for a, b in zip(create[name][3], create[base][3], strict=True) if b)
+    if not ratios:
+        return 0
+    middle = len(ratios) // 2
+    return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
 
 
 def main():
@@ -378,7 +393,7 @@ def main():
     parser.add_argument("--db", required=True)
     parser.add_argument("--baseline-db", required=True)
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
-    parser.add_argument("--repeats", type=int, default=3, help="creation runs per measure")
+    parser.add_argument("--repeats", type=int, default=5, help="creation runs per measure")
     parser.add_argument("--skip-create", action="store_true")
     args, odoo_args = parser.parse_known_args()
     odoo.tools.config.parse_config(odoo_args + ["--log-level=warn"])
@@ -487,28 +502,41 @@ def main():
         def ratio(name, base="baseline"):
             return create[name][0] / create[base][0] if create[base][0] else 0
 
+        def ratios(name, base="baseline"):
+            return f"{ratio(name, base):.2f} / {paired_ratio(create, name, base):.2f}"
+
+        def rounds(name):
+            return ", ".join(f"{seconds:.2f}" for seconds in create[name][3])
+
         create_text = (
             "## Creating 1,000 tickets through the ORM\n\n"
-            f"Fastest of {args.repeats} interleaved runs each (the machine is shared). "
-            "*Then, in the job*: the seconds the acknowledgement job takes afterwards "
-            "to send the customers' acknowledgements the create queued (a cron "
-            "worker, after the request) for the tickets' customers, timed in the last "
-            "round only: its writes would weigh on the creations measured after it.\n\n"
-            "| tickets | seconds | queries | ratio | then, in the job |\n"
+            f"{args.repeats} interleaved rounds (the machine is shared). *Seconds*: the "
+            "fastest round. *Ratios*: of the fastest rounds, then the median of the "
+            "ratios round by round (measures taken a few seconds apart share the "
+            "machine's speed of the moment). *Then, in the job*: the seconds the "
+            "acknowledgement job takes afterwards to send the customers' "
+            "acknowledgements the create queued (a cron worker, after the request), "
+            "timed in the last round only: its writes would weigh on the creations "
+            "measured after it.\n\n"
+            "| tickets | seconds | queries | ratios (fastest / round by round) | then, in the job |\n"
             "| --- | ---: | ---: | --- | ---: |\n"
             f"| only the dependencies, on a team | {create['baseline'][0]:.2f} | "
             f"{create['baseline'][1]} | 1 | |\n"
             f"| the addon, on an after-sales team | {create['addon'][0]:.2f} | "
-            f"{create['addon'][1]} | {ratio('addon'):.2f} to the dependencies | "
+            f"{create['addon'][1]} | {ratios('addon')} to the dependencies | "
             f"{create['addon'][2]:.2f} |\n"
             f"| the addon, without a team, routed by five rules (balanced over ten) | "
-            f"{create['routed'][0]:.2f} | {create['routed'][1]} | {ratio('routed'):.2f} to "
-            f"the dependencies on a team; **{ratio('routed', 'baseline_users'):.2f}** to "
+            f"{create['routed'][0]:.2f} | {create['routed'][1]} | **{ratios('routed')}** to "
+            f"the dependencies on a team; {ratios('routed', 'baseline_users')} to "
             "the dependencies given the same team and handler | "
             f"{create['routed'][2]:.2f} |\n"
             f"| only the dependencies, team and handler given | "
             f"{create['baseline_users'][0]:.2f} | {create['baseline_users'][1]} | "
-            f"{ratio('baseline_users'):.2f} to the dependencies on a team | |\n\n"
+            f"{ratios('baseline_users')} to the dependencies on a team | |\n\n"
+            "Seconds of each round, in order: dependencies on a team "
+            f"{rounds('baseline')}; the addon on a team {rounds('addon')}; routed "
+            f"{rounds('routed')}; dependencies given team and handler "
+            f"{rounds('baseline_users')}.\n\n"
             "A ticket given a handler costs the dependencies themselves "
             f"{ratio('baseline_users'):.2f}× a ticket without one: mail's "
             "*assigned to you* notification to the handler (`_message_auto_subscribe_notify`, "
