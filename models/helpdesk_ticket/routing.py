@@ -156,9 +156,8 @@ class HelpdeskTicket(models.Model):
         if decisions and not self._creation_is_logged():
             # No creation message to carry the rules' decisions (the mail gateway,
             # a caller's context): a note each.
-            tickets._log_routing_notes(
-                {tickets[index]: decision["note"] for index, decision in decisions.items()}
-            )
+            routed = tickets.browse(tickets[index].id for index in decisions)
+            routed._log_routing_notes({ticket: ticket._routing_decision_note() for ticket in routed})
         if digest:
             tickets._subscribe_handlers()
             tickets._notify_handlers_of_batch()
@@ -175,10 +174,7 @@ class HelpdeskTicket(models.Model):
         # The rules' decision is told in the creation message: one message per
         # routed ticket, not two (a batch of 1,000 tickets logged 1,000 notes more).
         message = super()._creation_message()
-        ticket = self.sudo()
-        note = ticket._routing_note(
-            ticket.assignment_origin, ticket.routing_rule_id, ticket.user_id, ticket.team_id
-        )
+        note = self._routing_decision_note()
         return self.env._("%(created)s. %(note)s", created=message, note=note) if note else message
 
     def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
@@ -304,7 +300,7 @@ class HelpdeskTicket(models.Model):
         for index, vals in enumerate(vals_list):
             if self._is_manual_assignment(vals):
                 vals.update(assignment_origin="manual", routing_rule_id=False)
-                decisions[index] = {"origin": "manual", "note": False}
+                decisions[index] = {"origin": "manual"}
                 continue
             if not rules and not (complaints and vals.get("category_id") in complaints.ids):
                 continue
@@ -386,8 +382,8 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _decide_handler(self, book, rule, team, complaint, service_priority):
-        """{origin, rule, user, team, note} for a ticket of ``team`` matched by
-        ``rule`` (maybe none), ``complaint`` for class C."""
+        """{origin, rule, user} for a ticket of ``team`` matched by ``rule`` (maybe
+        none), ``complaint`` for class C."""
         user = self.env["res.users"]
         if complaint:
             # A supervisor owns a complaint, however loaded: its leader, else the
@@ -409,13 +405,14 @@ class HelpdeskTicket(models.Model):
                     user = rule.user_id
             else:
                 user = book.pick(team.user_ids)
-        return {
-            "origin": origin,
-            "rule": rule,
-            "user": user,
-            "team": team,
-            "note": self._routing_note(origin, rule, user, team),
-        }
+        return {"origin": origin, "rule": rule, "user": user}
+
+    def _routing_decision_note(self):
+        """``_routing_note`` of the decision recorded on this ticket."""
+        ticket = self.sudo()
+        return ticket._routing_note(
+            ticket.assignment_origin, ticket.routing_rule_id, ticket.user_id, ticket.team_id
+        )
 
     @api.model
     def _routing_note(self, origin, rule, user, team):
@@ -554,10 +551,9 @@ class HelpdeskTicket(models.Model):
                 "assignment_origin": decision["origin"],
                 "routing_rule_id": decision["rule"].id,
             }
-            ticket.sudo()._write_handler(vals, reason=decision["note"])
-            notes[ticket] = self.env._(
-                "Category changed during intake: %(note)s", note=decision["note"]
-            )
+            note = self._routing_note(decision["origin"], decision["rule"], decision["user"], team)
+            ticket.sudo()._write_handler(vals, reason=note)
+            notes[ticket] = self.env._("Category changed during intake: %(note)s", note=note)
         self._log_routing_notes(notes)
 
     # ------------------------------------------------------------ reassignment
